@@ -1,0 +1,210 @@
+// Antrea-native policies (ClusterNetworkPolicy, namespaced NetworkPolicy) → internal
+// NetworkPolicy: appliedTo terms and selector peers become groups, ClusterGroup/Group references
+// become the group named after them (plus their ipBlocks inline), rules keep their action and
+// order.
+import type {
+  AntreaPeer,
+  AntreaPolicySpec,
+  AppliedTo,
+  IPBlockRef,
+  InternalNetworkPolicy,
+  KubeObject,
+  NetworkPolicyRule,
+  Peer,
+} from '../../apis/index.js';
+import { MATCH_ALL_PEER, servicesOf } from './convert-k8s.js';
+import type { GroupNeeds } from './groupneeds.js';
+import type { GroupRole } from './groups.js';
+import type { PolicyRef } from './policyref.js';
+
+/** Cluster-scoped policies select across namespaces; namespaced ones inside their own. */
+function termGroup(
+  t: AppliedTo | AntreaPeer,
+  namespace: string | undefined,
+  role: GroupRole,
+  needs: GroupNeeds,
+): { name?: string; ipBlocks: readonly IPBlockRef[] } {
+  if (t.group) return needs.named(namespace, t.group, role);
+  const sel =
+    t.namespaceSelector || namespace === undefined
+      ? { namespaceSelector: t.namespaceSelector ?? {}, podSelector: t.podSelector }
+      : { namespace, podSelector: t.podSelector };
+  return { name: needs.selector(sel, role), ipBlocks: [] };
+}
+
+function appliedToGroups(
+  terms: readonly AppliedTo[] | undefined,
+  namespace: string | undefined,
+  needs: GroupNeeds,
+): string[] {
+  const names: string[] = [];
+  for (const t of terms ?? []) {
+    const g = termGroup(t, namespace, 'appliedTo', needs);
+    if (g.name !== undefined && !names.includes(g.name)) names.push(g.name);
+  }
+  return names;
+}
+
+function peerOf(
+  peers: readonly AntreaPeer[] | undefined,
+  namespace: string | undefined,
+  needs: GroupNeeds,
+): Peer {
+  if (!peers || peers.length === 0) return MATCH_ALL_PEER;
+  const addressGroups: string[] = [];
+  const ipBlocks: IPBlockRef[] = [];
+  for (const p of peers) {
+    if (p.ipBlock) {
+      ipBlocks.push({
+        cidr: p.ipBlock.cidr,
+        ...(p.ipBlock.except ? { except: p.ipBlock.except } : {}),
+      });
+      continue;
+    }
+    const g = termGroup(p, namespace, 'address', needs);
+    if (g.name !== undefined && !addressGroups.includes(g.name)) addressGroups.push(g.name);
+    ipBlocks.push(...g.ipBlocks);
+  }
+  return {
+    ...(addressGroups.length ? { addressGroups } : {}),
+    ...(ipBlocks.length ? { ipBlocks } : {}),
+  };
+}
+
+/** A peer whose namespace depends on the applied-to pod's namespace. */
+function isPerNamespacePeer(p: AntreaPeer): boolean {
+  return p.namespaces?.match === 'Self' || (p.namespaces?.sameLabels?.length ?? 0) > 0;
+}
+
+/**
+ * Rules with `namespaces: {match: Self}` or `sameLabels` peers expand, as in Antrea, into one
+ * rule per namespace of the applied-to: applied to that namespace's pods, with the peer resolved
+ * against that namespace (Self) or the namespaces sharing its label values (sameLabels).
+ */
+function expandPerNamespace(
+  terms: readonly AppliedTo[],
+  peers: readonly AntreaPeer[],
+  needs: GroupNeeds,
+): { appliedTo: string; peer: Peer }[] {
+  const out: { appliedTo: string; peer: Peer }[] = [];
+  for (const t of terms) {
+    for (const ns of needs.namespaces(t.namespaceSelector ?? {})) {
+      const addressGroups: string[] = [];
+      const ipBlocks: IPBlockRef[] = [];
+      for (const p of peers) {
+        if (!isPerNamespacePeer(p)) {
+          const one = peerOf([p], undefined, needs);
+          addressGroups.push(...(one.addressGroups ?? []));
+          ipBlocks.push(...(one.ipBlocks ?? []));
+          continue;
+        }
+        if (p.namespaces?.match === 'Self') {
+          addressGroups.push(
+            needs.selector({ namespace: ns.name, podSelector: p.podSelector }, 'address'),
+          );
+          continue;
+        }
+        const keys = p.namespaces?.sameLabels ?? [];
+        // A namespace lacking one of the labels shares them with nobody.
+        if (!keys.every((k) => k in ns.labels)) continue;
+        const matchLabels = Object.fromEntries(keys.map((k) => [k, ns.labels[k]!]));
+        addressGroups.push(
+          needs.selector(
+            { namespaceSelector: { matchLabels }, podSelector: p.podSelector },
+            'address',
+          ),
+        );
+      }
+      if (addressGroups.length === 0 && ipBlocks.length === 0) continue;
+      out.push({
+        appliedTo: needs.selector({ namespace: ns.name, podSelector: t.podSelector }, 'appliedTo'),
+        peer: {
+          ...(addressGroups.length ? { addressGroups: [...new Set(addressGroups)] } : {}),
+          ...(ipBlocks.length ? { ipBlocks } : {}),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+export function convertAntreaPolicy(
+  obj: KubeObject & { readonly spec: AntreaPolicySpec },
+  ref: PolicyRef,
+  uid: string,
+  tierPriority: number,
+  needs: GroupNeeds,
+): InternalNetworkPolicy {
+  const namespace = ref.namespace;
+  const spec = obj.spec;
+  const rules: NetworkPolicyRule[] = [];
+  const perRule = !spec.appliedTo || spec.appliedTo.length === 0;
+  const allApplied: string[] = perRule ? [] : appliedToGroups(spec.appliedTo, namespace, needs);
+  const perNamespace = [...(spec.ingress ?? []), ...(spec.egress ?? [])].some((r) =>
+    (r.from ?? r.to ?? []).some(isPerNamespacePeer),
+  );
+  const add = (direction: 'In' | 'Out', list: AntreaPolicySpec['ingress']) => {
+    (list ?? []).forEach((r, i) => {
+      const peers = (direction === 'In' ? r.from : r.to) ?? [];
+      const common = {
+        services: servicesOf(r.ports),
+        priority: i,
+        action: r.action ?? 'Allow',
+        ...(r.name ? { name: r.name } : {}),
+      };
+      if (peers.some(isPerNamespacePeer)) {
+        for (const x of expandPerNamespace(
+          perRule ? (r.appliedTo ?? []) : spec.appliedTo!,
+          peers,
+          needs,
+        )) {
+          if (!allApplied.includes(x.appliedTo)) allApplied.push(x.appliedTo);
+          rules.push({
+            direction,
+            from: direction === 'In' ? x.peer : {},
+            to: direction === 'Out' ? x.peer : {},
+            ...common,
+            appliedToGroups: [x.appliedTo],
+          });
+        }
+        return;
+      }
+      const peer = peerOf(direction === 'In' ? r.from : r.to, namespace, needs);
+      // Once some rules are per namespace, every rule names its own applied-to groups.
+      const ruleApplied =
+        perRule || perNamespace
+          ? appliedToGroups(perRule ? r.appliedTo : spec.appliedTo, namespace, needs)
+          : [];
+      for (const g of ruleApplied) if (!allApplied.includes(g)) allApplied.push(g);
+      rules.push({
+        direction,
+        from: direction === 'In' ? peer : {},
+        to: direction === 'Out' ? peer : {},
+        ...common,
+        ...(perRule || perNamespace ? { appliedToGroups: ruleApplied } : {}),
+      });
+    });
+  };
+  add('In', spec.ingress);
+  add('Out', spec.egress);
+  return {
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: uid,
+      uid,
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(obj.metadata.generation ? { generation: obj.metadata.generation } : {}),
+    },
+    rules,
+    appliedToGroups: allApplied,
+    priority: spec.priority,
+    tierPriority,
+    ...(perRule || perNamespace ? { appliedToPerRule: true } : {}),
+    sourceRef: {
+      type: ref.type,
+      ...(namespace !== undefined ? { namespace } : {}),
+      name: ref.name,
+      uid,
+    },
+  };
+}

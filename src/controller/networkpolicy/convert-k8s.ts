@@ -1,0 +1,104 @@
+// Kubernetes NetworkPolicy → internal NetworkPolicy, as Antrea's controller does it: one
+// AppliedToGroup for spec.podSelector, one AddressGroup per selector peer, ipBlocks inline.
+import type {
+  InternalNetworkPolicy,
+  NetworkPolicy,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  NetworkPolicyRule,
+  Peer,
+  PolicyType,
+  ServiceMatch,
+} from '../../apis/index.js';
+import type { GroupNeeds } from './groupneeds.js';
+import type { PolicyRef } from './policyref.js';
+
+/** A rule without peers matches every address. */
+export const MATCH_ALL_PEER: Peer = { ipBlocks: [{ cidr: '0.0.0.0/0' }] };
+
+export function servicesOf(ports: readonly NetworkPolicyPort[] | undefined): ServiceMatch[] {
+  return (ports ?? []).map((p) => ({
+    protocol: p.protocol ?? 'TCP',
+    ...(p.port !== undefined ? { port: p.port } : {}),
+    ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
+  }));
+}
+
+function peerOf(
+  peers: readonly NetworkPolicyPeer[] | undefined,
+  namespace: string,
+  needs: GroupNeeds,
+): Peer {
+  if (!peers || peers.length === 0) return MATCH_ALL_PEER;
+  const addressGroups: string[] = [];
+  const ipBlocks: { cidr: string; except?: readonly string[] }[] = [];
+  for (const p of peers) {
+    if (p.ipBlock) {
+      ipBlocks.push({
+        cidr: p.ipBlock.cidr,
+        ...(p.ipBlock.except ? { except: p.ipBlock.except } : {}),
+      });
+      continue;
+    }
+    const sel = p.namespaceSelector
+      ? { namespaceSelector: p.namespaceSelector, podSelector: p.podSelector }
+      : { namespace, podSelector: p.podSelector };
+    addressGroups.push(needs.selector(sel, 'address'));
+  }
+  return {
+    ...(addressGroups.length ? { addressGroups } : {}),
+    ...(ipBlocks.length ? { ipBlocks } : {}),
+  };
+}
+
+/** kube's defaulting: Ingress always, Egress when egress rules exist. */
+export function policyTypesOf(np: NetworkPolicy): PolicyType[] {
+  if (np.spec.policyTypes && np.spec.policyTypes.length > 0) return [...np.spec.policyTypes];
+  return np.spec.egress && np.spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+export function convertK8sPolicy(
+  np: NetworkPolicy,
+  ref: PolicyRef,
+  uid: string,
+  needs: GroupNeeds,
+): InternalNetworkPolicy {
+  const namespace = ref.namespace!;
+  const types = policyTypesOf(np);
+  const rules: NetworkPolicyRule[] = [];
+  if (types.includes('Ingress')) {
+    (np.spec.ingress ?? []).forEach((r, i) => {
+      rules.push({
+        direction: 'In',
+        from: peerOf(r.from, namespace, needs),
+        to: {},
+        services: servicesOf(r.ports),
+        priority: i,
+      });
+    });
+  }
+  if (types.includes('Egress')) {
+    (np.spec.egress ?? []).forEach((r, i) => {
+      rules.push({
+        direction: 'Out',
+        from: {},
+        to: peerOf(r.to, namespace, needs),
+        services: servicesOf(r.ports),
+        priority: i,
+      });
+    });
+  }
+  return {
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: uid,
+      uid,
+      namespace,
+      ...(np.metadata.generation ? { generation: np.metadata.generation } : {}),
+    },
+    rules,
+    appliedToGroups: [needs.selector({ namespace, podSelector: np.spec.podSelector }, 'appliedTo')],
+    policyTypes: types,
+    sourceRef: { type: 'K8sNetworkPolicy', namespace, name: ref.name, uid },
+  };
+}

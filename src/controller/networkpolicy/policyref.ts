@@ -1,0 +1,37 @@
+// Identity of a source policy: which kind it is and where it lives. Used as the key of every
+// per-policy index, and to derive a stable internal name when an object has no uid (offline).
+import type { KubeObject, NetworkPolicyType } from '../../apis/index.js';
+import { CRD_GROUP } from '../../apis/index.js';
+import { stableUuid } from './stableuuid.js';
+
+export interface PolicyRef {
+  readonly type: NetworkPolicyType;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export function policyKey(r: PolicyRef): string {
+  return `${r.type}/${r.namespace ?? ''}/${r.name}`;
+}
+
+/** Which policy type a manifest is, or undefined for kinds that are not policies. */
+export function policyTypeOf(obj: KubeObject): NetworkPolicyType | undefined {
+  const group = (obj.apiVersion ?? '').split('/')[0];
+  if (obj.kind === 'ClusterNetworkPolicy') return 'AntreaClusterNetworkPolicy';
+  if (obj.kind === 'NetworkPolicy') {
+    return group === CRD_GROUP ? 'AntreaNetworkPolicy' : 'K8sNetworkPolicy';
+  }
+  return undefined;
+}
+
+export function policyRefOf(obj: KubeObject, type: NetworkPolicyType): PolicyRef {
+  const name = obj.metadata.name ?? '';
+  if (type === 'AntreaClusterNetworkPolicy') return { type, name };
+  return { type, namespace: obj.metadata.namespace ?? 'default', name };
+}
+
+/** The object's uid, or one derived from its identity so offline manifests name alike each run. */
+export function uidOf(obj: KubeObject, ref: PolicyRef): string {
+  if (obj.metadata.uid) return obj.metadata.uid;
+  return stableUuid(policyKey(ref));
+}
