@@ -140,11 +140,10 @@ test('label selectors: operators, their values, keys and values', () => {
       "spec.podSelector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
     ],
   );
-  const bogus = {
-    key: 'tier',
-    operator: 'Equals',
-    values: ['a'],
-  } as unknown as LabelSelector['matchExpressions'];
+  // Manifests are untyped: an operator outside the union still reaches validation.
+  const bogus = [
+    { key: 'tier', operator: 'Equals', values: ['a'] },
+  ] as unknown as LabelSelector['matchExpressions'];
   assert.deepEqual(selector({ matchExpressions: bogus }), [
     'spec.podSelector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator',
   ]);

@@ -157,7 +157,7 @@ export function validateAntreaPolicy(
     ...egress.map((rule, i) => ({ rule, path: `spec.egress[${i}]`, direction: 'egress' as const })),
   ];
   const specAppliedTo = spec.appliedTo ?? [];
-  const baseline = (spec.tier ?? '').toLowerCase() === 'baseline';
+  const baseline = String(spec.tier ?? '').toLowerCase() === 'baseline';
   const policyOnServices = specAppliedTo[0]?.service !== undefined;
 
   const errs = validateObjectMeta(policy.metadata, {

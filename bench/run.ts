@@ -1,0 +1,50 @@
+// `npm run bench [-- NAME…]`: runs each benchmark in a fresh Node process (so memory figures are
+// its own) and passes through the JSON lines it prints. NAME selects benchmarks by prefix.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+export type Bench = () => Promise<void>;
+
+/** Benchmark name → module (under dist/bench) and export. */
+const BENCHES: Record<string, { module: string; fn: string }> = {
+  'controller-small-namespaces': { module: 'controller.js', fn: 'smallNamespaces' },
+  'controller-one-namespace': { module: 'controller.js', fn: 'oneNamespace' },
+  'controller-small-namespaces-acnp': { module: 'controller.js', fn: 'smallNamespacesAcnp' },
+  'controller-pod-label-change': { module: 'controller.js', fn: 'podLabelChange' },
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function child(name: string): Promise<void> {
+  const b = BENCHES[name]!;
+  const mod = (await import(join(here, b.module))) as Record<string, Bench>;
+  await mod[b.fn]!();
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1]!);
+  const names = Object.keys(BENCHES).filter(
+    (n) => args.length === 0 || args.some((a) => n.startsWith(a)),
+  );
+  if (names.length === 0) {
+    console.error(
+      `no benchmark matches ${args.join(' ')}; known: ${Object.keys(BENCHES).join(', ')}`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  for (const name of names) {
+    const r = spawnSync(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(import.meta.url), '--child', name],
+      {
+        stdio: 'inherit',
+      },
+    );
+    if (r.status !== 0) process.exitCode = 1;
+  }
+}
+
+await main();
