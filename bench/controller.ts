@@ -147,7 +147,8 @@ export async function podLabelChange(): Promise<void> {
   let events = 0;
   for (let i = 0; i < 2000; i++) {
     const ns = `ns-${(i * 7919) % 25000}`;
-    const labels: Record<string, string> = i % 2 === 0 ? { 'app-2': 'scale-2' } : { 'app-1': 'scale-1' };
+    const labels: Record<string, string> =
+      i % 2 === 0 ? { 'app-2': 'scale-2' } : { 'app-1': 'scale-1' };
     const p = pod(ns, 'pod1', labels);
     const t0 = performance.now();
     events += c.apply(p).length;
