@@ -12,6 +12,7 @@ import type {
   GroupMember,
   InternalNetworkPolicy,
   KubeObject,
+  LabelSelector,
   Namespace,
   NetworkPolicy,
   Pod,
@@ -25,14 +26,15 @@ import { EventBatch, type ControlPlaneEvent, type ControlPlaneKind } from './eve
 import type { GroupNeeds } from './groupneeds.js';
 import { GroupStore, type GroupRole, type GroupState } from './groups.js';
 import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.js';
-import { NamedGroups, namedGroupKey } from './namedgroups.js';
+import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js';
 import { policyKey, policyRefOf, policyTypeOf, uidOf, type PolicyRef } from './policyref.js';
 
 interface PolicyEntry {
   readonly ref: PolicyRef;
   readonly source: KubeObject;
   internal: InternalNetworkPolicy | undefined;
-  groups: Map<string, Set<GroupRole>>;
+  /** Group name → the roles (ROLE_BIT mask) this policy uses it in. */
+  groups: Map<string, number>;
   /** ClusterGroup/Group keys the conversion read. */
   namedDeps: Set<string>;
   /** The conversion read the namespace list (per-namespace peers). */
@@ -46,6 +48,51 @@ export interface ControlPlaneSnapshot {
 }
 
 export type Listener = (events: readonly ControlPlaneEvent[]) => void;
+
+const ROLES: readonly GroupRole[] = ['address', 'appliedTo'];
+const ROLE_BIT: Readonly<Record<GroupRole, number>> = { address: 1, appliedTo: 2 };
+const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> = {
+  address: 'AddressGroup',
+  appliedTo: 'AppliedToGroup',
+};
+
+/** One policy's conversion: answers its group needs and records what it used. */
+class Conversion implements GroupNeeds {
+  readonly wanted = new Map<string, number>();
+  readonly namedDeps = new Set<string>();
+  namespaceDependent = false;
+
+  constructor(
+    private readonly controller: NetworkPolicyController,
+    readonly key: string,
+  ) {}
+
+  private want(name: string, role: GroupRole, terms: readonly GroupSelector[]): void {
+    const mask = this.wanted.get(name) ?? 0;
+    if (mask & ROLE_BIT[role]) return;
+    this.wanted.set(name, mask | ROLE_BIT[role]);
+    this.controller.refGroup(name, terms, role, this.key);
+  }
+
+  selector(sel: GroupSelector, role: GroupRole): string {
+    const name = groupNameFor(selectorKey(sel));
+    this.want(name, role, [sel]);
+    return name;
+  }
+
+  named(namespace: string | undefined, name: string, role: GroupRole) {
+    const key = namedGroupKey(namespace, name);
+    const r = this.controller.resolveNamed(key, this.namedDeps);
+    if (r.terms.length === 0 && r.ipBlocks.length > 0) return { ipBlocks: r.ipBlocks };
+    this.want(key, role, r.terms);
+    return { name: key, ipBlocks: r.ipBlocks };
+  }
+
+  namespaces(selector: LabelSelector) {
+    this.namespaceDependent = true;
+    return this.controller.namespacesMatching(selector);
+  }
+}
 
 function isCrd(obj: KubeObject): boolean {
   return (obj.apiVersion ?? '').split('/')[0] === CRD_GROUP;
@@ -204,48 +251,12 @@ export class NetworkPolicyController {
   }
 
   private convert(entry: PolicyEntry): void {
-    const key = policyKey(entry.ref);
-    const wanted = new Map<string, Set<GroupRole>>();
-    const namedDeps = new Set<string>();
-    let namespaceDependent = false;
-    const terms = new Map<string, readonly GroupSelector[]>();
-    const want = (name: string, role: GroupRole, t: readonly GroupSelector[]) => {
-      let roles = wanted.get(name);
-      if (!roles) wanted.set(name, (roles = new Set()));
-      roles.add(role);
-      terms.set(name, t);
-    };
-    const needs: GroupNeeds = {
-      selector: (sel, role) => {
-        const name = groupNameFor(selectorKey(sel));
-        want(name, role, [sel]);
-        return name;
-      },
-      named: (namespace, name, role) => {
-        const gkey = namedGroupKey(namespace, name);
-        const seen = new Set<string>();
-        const r = this.named.resolve(gkey, seen);
-        for (const k of seen) namedDeps.add(k);
-        if (r.terms.length === 0 && r.ipBlocks.length > 0) return { ipBlocks: r.ipBlocks };
-        want(gkey, role, r.terms);
-        if (!this.namedTerms.has(gkey))
-          this.namedTerms.set(gkey, r.terms.map(selectorKey).join(';'));
-        return { name: gkey, ipBlocks: r.ipBlocks };
-      },
-      namespaces: (selector) => {
-        namespaceDependent = true;
-        return this.cluster
-          .matchingNamespaces(selector)
-          .sort()
-          .map((name) => ({ name, labels: this.cluster.namespaceLabels(name)! }));
-      },
-    };
-
+    const conv = new Conversion(this, policyKey(entry.ref));
     const obj = entry.source;
     let internal: InternalNetworkPolicy | undefined;
     const uid = uidOf(obj, entry.ref);
     if (entry.ref.type === 'K8sNetworkPolicy') {
-      internal = convertK8sPolicy(obj as NetworkPolicy, entry.ref, uid, needs);
+      internal = convertK8sPolicy(obj as NetworkPolicy, entry.ref, uid, conv);
     } else {
       const tierPriority = this.tiers.get(this.tierOf(entry)!);
       // A policy whose tier does not exist is not realized (admission refuses it in a cluster).
@@ -255,28 +266,16 @@ export class NetworkPolicyController {
           entry.ref,
           uid,
           tierPriority,
-          needs,
+          conv,
         );
       }
     }
-
-    // Take the new group references before dropping the old ones, so a group used by both
-    // versions is never deleted and re-created.
-    for (const [name, roles] of wanted) {
-      for (const role of roles) {
-        if (entry.groups.get(name)?.has(role)) continue;
-        const existed = this.groups.groups.get(name);
-        const hadRole =
-          existed && (role === 'address' ? existed.addressRefs : existed.appliedToRefs).size > 0;
-        this.groups.ref(name, terms.get(name)!, role, key);
-        if (!hadRole)
-          this.batch.add('ADDED', role === 'address' ? 'AddressGroup' : 'AppliedToGroup', name);
-      }
-    }
-    this.releaseGroups(key, entry.groups, wanted);
-    entry.groups = wanted;
-    entry.namedDeps = namedDeps;
-    entry.namespaceDependent = namespaceDependent;
+    // The conversion took its group references as it went; dropping the old ones only now means
+    // a group both versions use is never deleted and re-created.
+    this.releaseGroups(conv.key, entry.groups, conv.wanted);
+    entry.groups = conv.wanted;
+    entry.namedDeps = conv.namedDeps;
+    entry.namespaceDependent = conv.namespaceDependent;
 
     const prev = entry.internal;
     entry.internal = internal;
@@ -294,19 +293,40 @@ export class NetworkPolicyController {
     }
   }
 
-  private releaseGroups(
-    key: string,
-    had: Map<string, Set<GroupRole>>,
-    keep: Map<string, Set<GroupRole>>,
-  ): void {
-    for (const [name, roles] of had) {
-      for (const role of roles) {
-        if (keep.get(name)?.has(role)) continue;
+  /** Takes a policy's reference on a group in a role; the group's first user announces it. */
+  refGroup(name: string, terms: readonly GroupSelector[], role: GroupRole, policy: string): void {
+    if (this.groups.ref(name, terms, role, policy)) this.batch.add('ADDED', ROLE_KIND[role], name);
+  }
+
+  /** The terms a named group resolves to now; recorded so later changes to it are noticed. */
+  resolveNamed(key: string, deps: Set<string>): ResolvedGroup {
+    const seen = new Set<string>();
+    const r = this.named.resolve(key, seen);
+    for (const k of seen) deps.add(k);
+    if (r.terms.length > 0 || r.ipBlocks.length === 0) {
+      if (!this.namedTerms.has(key)) this.namedTerms.set(key, r.terms.map(selectorKey).join(';'));
+    }
+    return r;
+  }
+
+  namespacesMatching(
+    selector: LabelSelector,
+  ): { name: string; labels: Readonly<Record<string, string>> }[] {
+    return this.cluster
+      .matchingNamespaces(selector)
+      .sort()
+      .map((name) => ({ name, labels: this.cluster.namespaceLabels(name)! }));
+  }
+
+  private releaseGroups(key: string, had: Map<string, number>, keep: Map<string, number>): void {
+    for (const [name, mask] of had) {
+      const dropped = mask & ~(keep.get(name) ?? 0);
+      for (const role of ROLES) {
+        if (!(dropped & ROLE_BIT[role])) continue;
         const g = this.groups.unref(name, role, key);
         if (!g) continue;
-        const left = role === 'address' ? g.addressRefs : g.appliedToRefs;
-        if (left.size === 0) {
-          this.batch.add('DELETED', role === 'address' ? 'AddressGroup' : 'AppliedToGroup', name);
+        if ((role === 'address' ? g.addressRefs : g.appliedToRefs).size === 0) {
+          this.batch.add('DELETED', ROLE_KIND[role], name);
         }
         if (!g.referenced) this.namedTerms.delete(name);
       }
@@ -350,6 +370,27 @@ export class NetworkPolicyController {
     const out: string[] = [];
     for (const g of this.groups.groups.values()) {
       if ((kind === 'AddressGroup' ? g.addressRefs : g.appliedToRefs).size > 0) out.push(g.name);
+    }
+    return out;
+  }
+
+  /** Whether an AppliedToGroup has members on the node. */
+  appliedToGroupOnNode(name: string, node: string): boolean {
+    return this.groups.groups.get(name)?.nodes.has(node) ?? false;
+  }
+
+  /** Whether a policy applies to pods on the node (its span holds the node). */
+  networkPolicyOnNode(name: string, node: string): boolean {
+    const np = this.byName.get(name)?.internal;
+    return np?.appliedToGroups.some((g) => this.appliedToGroupOnNode(g, node)) ?? false;
+  }
+
+  /** Names of the policies that apply through an AppliedToGroup. */
+  policiesUsingAppliedToGroup(name: string): string[] {
+    const out: string[] = [];
+    for (const key of this.groups.groups.get(name)?.appliedToRefs ?? []) {
+      const np = this.policies.get(key)?.internal;
+      if (np) out.push(np.metadata.name);
     }
     return out;
   }

@@ -36,8 +36,11 @@ export class GroupStore {
     private readonly onChange: (g: GroupState) => void,
   ) {}
 
-  /** Adds a reference from a policy; creates and fills the group on first use. */
-  ref(name: string, terms: readonly GroupSelector[], role: GroupRole, policy: string): GroupState {
+  /**
+   * Adds a reference from a policy; creates and fills the group on first use. True when it is
+   * the group's first reference in that role (the group then exists as that kind).
+   */
+  ref(name: string, terms: readonly GroupSelector[], role: GroupRole, policy: string): boolean {
     let g = this.groups.get(name);
     if (!g) {
       g = new GroupState(name, terms);
@@ -45,8 +48,10 @@ export class GroupStore {
       this.index(g);
       this.fill(g);
     }
-    (role === 'address' ? g.addressRefs : g.appliedToRefs).add(policy);
-    return g;
+    const refs = role === 'address' ? g.addressRefs : g.appliedToRefs;
+    const first = refs.size === 0;
+    refs.add(policy);
+    return first;
   }
 
   unref(name: string, role: GroupRole, policy: string): GroupState | undefined {
