@@ -109,6 +109,7 @@ export class NetworkPolicyController {
   /** Named (ClusterGroup/Group) pod groups → the key of the terms they were filled from. */
   private readonly namedTerms = new Map<string, string>();
   private readonly listeners = new Set<Listener>();
+  private readonly namespaceDependent = new Set<PolicyEntry>();
 
   constructor() {
     this.groups = new GroupStore(this.cluster, (g) => this.groupChanged(g));
@@ -152,13 +153,13 @@ export class NetworkPolicyController {
   private upsertNamespace(ns: Namespace): void {
     this.cluster.setNamespace(namespaceStateOf(ns));
     this.groups.namespaceChanged(ns.metadata.name ?? '');
-    this.reconvert((e) => e.namespaceDependent);
+    this.reconvertNamespaceDependent();
   }
 
   private deleteNamespace(name: string): void {
     if (!this.cluster.deleteNamespace(name)) return;
     this.groups.namespaceChanged(name);
-    this.reconvert((e) => e.namespaceDependent);
+    this.reconvertNamespaceDependent();
   }
 
   private upsertPod(pod: Pod): void {
@@ -231,6 +232,7 @@ export class NetworkPolicyController {
     const entry = this.policies.get(key);
     if (!entry) return;
     this.policies.delete(key);
+    this.namespaceDependent.delete(entry);
     if (entry.internal) {
       this.byName.delete(entry.internal.metadata.name);
       this.batch.add('DELETED', 'NetworkPolicy', entry.internal.metadata.name);
@@ -244,6 +246,11 @@ export class NetworkPolicyController {
     if (e.ref.type === 'K8sNetworkPolicy') return undefined;
     const spec = (e.source as ClusterNetworkPolicy).spec;
     return (spec.tier ?? DEFAULT_TIER_NAME).toLowerCase();
+  }
+
+  /** Policies with per-namespace peers depend on the namespace list; only they are redone. */
+  private reconvertNamespaceDependent(): void {
+    for (const e of [...this.namespaceDependent]) this.convert(e);
   }
 
   private reconvert(which: (e: PolicyEntry) => boolean): void {
@@ -276,6 +283,8 @@ export class NetworkPolicyController {
     entry.groups = conv.wanted;
     entry.namedDeps = conv.namedDeps;
     entry.namespaceDependent = conv.namespaceDependent;
+    if (conv.namespaceDependent) this.namespaceDependent.add(entry);
+    else this.namespaceDependent.delete(entry);
 
     const prev = entry.internal;
     entry.internal = internal;
