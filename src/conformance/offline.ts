@@ -6,6 +6,7 @@ import { MODEL_NAMESPACES, MODEL_PODS, modelNamespace, modelPod } from './model.
 import type { Matrix, MatrixSource } from './runner.js';
 
 export class OfflineSource implements MatrixSource {
+  readonly retries = 0;
   private model = new ReachabilityModel([]);
   private readonly ips = new Map<string, string>();
 
