@@ -12,6 +12,7 @@ const BENCHES: Record<string, { module: string; fn: string }> = {
   'controller-one-namespace': { module: 'controller.js', fn: 'oneNamespace' },
   'controller-small-namespaces-acnp': { module: 'controller.js', fn: 'smallNamespacesAcnp' },
   'controller-pod-label-change': { module: 'controller.js', fn: 'podLabelChange' },
+  'apiserver-load': { module: 'apiserver.js', fn: 'apiserverLoad' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -10,6 +10,8 @@ const debianTools = {
   curl: 'curl',
   wget: 'wget',
   nc: 'netcat-openbsd',
+  openssl: 'openssl',
+  script: 'bsdutils',
 };
 
 function has(tool) {

@@ -40,6 +40,19 @@ export interface ContainerStatus {
   readonly state?: Readonly<Record<string, unknown>>;
 }
 
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
 export interface Pod extends KubeObject {
   readonly kind?: 'Pod';
   readonly spec?: {
@@ -51,6 +64,8 @@ export interface Pod extends KubeObject {
     readonly initContainers?: readonly Container[];
     readonly hostname?: string;
     readonly subdomain?: string;
+    readonly schedulerName?: string;
+    readonly tolerations?: readonly Toleration[];
   };
   readonly status?: {
     readonly phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
@@ -71,7 +86,12 @@ export interface NodeAddress {
 
 export interface Node extends KubeObject {
   readonly kind?: 'Node';
-  readonly spec?: { readonly podCIDR?: string; readonly podCIDRs?: readonly string[] };
+  readonly spec?: {
+    readonly podCIDR?: string;
+    readonly podCIDRs?: readonly string[];
+    readonly unschedulable?: boolean;
+    readonly taints?: readonly Taint[];
+  };
   readonly status?: {
     readonly addresses?: readonly NodeAddress[];
     readonly conditions?: readonly (PodCondition & { readonly lastHeartbeatTime?: string })[];
@@ -98,6 +118,8 @@ export interface Service extends KubeObject {
     readonly sessionAffinity?: 'None' | 'ClientIP';
     readonly sessionAffinityConfig?: { readonly clientIP?: { readonly timeoutSeconds?: number } };
     readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+    readonly publishNotReadyAddresses?: boolean;
+    readonly allocateLoadBalancerNodePorts?: boolean;
   };
   readonly status?: {
     readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string }[] };
@@ -106,6 +128,7 @@ export interface Service extends KubeObject {
 
 export interface EndpointAddress {
   readonly ip: string;
+  readonly hostname?: string;
   readonly nodeName?: string;
   readonly targetRef?: {
     readonly kind: string;

@@ -46,6 +46,13 @@ export function isEmptySelector(selector: LabelSelector | undefined): boolean {
  * sorted and their values sorted, so equal selectors written differently share one key.
  */
 export function normalizeSelector(selector: LabelSelector): string {
+  const exprs = selector.matchExpressions ?? [];
+  if (exprs.length === 0) {
+    // The common case, kept allocation-light: matchLabels only.
+    const keys = Object.keys(selector.matchLabels ?? {});
+    if (keys.length <= 1)
+      return keys.length === 0 ? '' : `${keys[0]} in (${selector.matchLabels![keys[0]!]})`;
+  }
   const reqs: string[] = [];
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) reqs.push(`${k} in (${v})`);
   for (const r of selector.matchExpressions ?? []) {
