@@ -23,18 +23,32 @@ function has(tool) {
   }
 }
 
-const missing = [...new Set(Object.entries(debianTools).filter(([t]) => !has(t)).map(([, p]) => p))];
+const missing = [
+  ...new Set(
+    Object.entries(debianTools)
+      .filter(([t]) => !has(t))
+      .map(([, p]) => p),
+  ),
+];
 if (missing.length > 0) {
   if (process.getuid?.() !== 0) {
-    console.error(`[ensure-deps] missing Debian packages ${missing.join(' ')}; run as root to install them`);
+    console.error(
+      `[ensure-deps] missing Debian packages ${missing.join(' ')}; run as root to install them`,
+    );
   } else {
     console.error(`[ensure-deps] installing Debian packages: ${missing.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
-      execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, { stdio: 'inherit', env });
+      execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, {
+        stdio: 'inherit',
+        env,
+      });
     } catch {
       execSync('apt-get update', { stdio: 'inherit', env });
-      execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, { stdio: 'inherit', env });
+      execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, {
+        stdio: 'inherit',
+        env,
+      });
     }
   }
 }
@@ -43,7 +57,12 @@ const lock = existsSync('package-lock.json') ? statSync('package-lock.json').mti
 const marker = 'node_modules/.package-lock.json';
 if (!existsSync(marker) || statSync(marker).mtimeMs < lock) {
   console.error('[ensure-deps] installing npm dependencies');
-  execSync(existsSync('package-lock.json') ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', {
-    stdio: 'inherit',
-  });
+  execSync(
+    existsSync('package-lock.json')
+      ? 'npm ci --no-audit --no-fund'
+      : 'npm install --no-audit --no-fund',
+    {
+      stdio: 'inherit',
+    },
+  );
 }
