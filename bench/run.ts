@@ -13,6 +13,11 @@ const BENCHES: Record<string, { module: string; fn: string }> = {
   'controller-small-namespaces-acnp': { module: 'controller.js', fn: 'smallNamespacesAcnp' },
   'controller-pod-label-change': { module: 'controller.js', fn: 'podLabelChange' },
   'apiserver-load': { module: 'apiserver.js', fn: 'apiserverLoad' },
+  'openflow-compute': { module: 'openflow.compute.js', fn: 'run' },
+  'openflow-install': { module: 'openflow.install.js', fn: 'run' },
+  'cni-add-sequential': { module: 'cni.js', fn: 'cniAddSequential' },
+  'cni-add-concurrent': { module: 'cni.js', fn: 'cniAddConcurrent' },
+  'cni-plugin-start': { module: 'cni.js', fn: 'cniPluginStart' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze/command.js';
 import { ManifestError } from './analyze/manifests.js';
+import { getCommand } from './get/command.js';
 import { UsageError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -10,7 +11,7 @@ export function buildProgram(): Command {
     .description('antctl is the command line tool for Antrea')
     .exitOverride()
     .showHelpAfterError(false);
-  for (const cmd of [analyzeCommand()]) program.addCommand(cmd.exitOverride());
+  for (const cmd of [analyzeCommand(), getCommand()]) program.addCommand(cmd.exitOverride());
   return program;
 }
 

@@ -1,0 +1,193 @@
+// Installing a policy set into real OVS: 10,000 K8s NetworkPolicy rules (≈100,000 flows) into a
+// fresh bridge through the agent (rule cache → reconciler → flow cache → one bundle), against the
+// same flows loaded by a bare `ovs-ofctl --bundle add-flows FILE` (the physical reference); then
+// one address added to a group that 1,000 of the rules use: how many flows change, how long.
+// OVS runs in a private network namespace and is stopped (by pid) at the end.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GroupMember } from '../src/apis/index.js';
+import {
+  NetworkPolicyController,
+  type PolicyEvent,
+} from '../src/agent/networkpolicy/controller.js';
+import { OpenflowClient } from '../src/agent/openflow/client.js';
+import { BRIDGE_NAME, type PodInterface } from '../src/agent/openflow/types.js';
+import { OvsDaemons } from '../src/ovs/daemons.js';
+import { formatFlow } from '../src/ovs/flowtext.js';
+import { Ofctl, type FlowChange } from '../src/ovs/ofctl.js';
+import { Vsctl } from '../src/ovs/vsctl.js';
+import { run as exec } from '../src/util/exec.js';
+import { median, report } from './report.js';
+
+const RULES = 10_000;
+const SOURCES_PER_RULE = 9;
+const PODS = 100;
+const SHARED_BY = 1_000;
+const UPDATES = 10;
+
+const ip = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+const member = (name: string, address: string): GroupMember => ({
+  pod: { name, namespace: 'bench' },
+  ips: [address],
+});
+
+export const pods: PodInterface[] = Array.from({ length: PODS }, (_, i) => ({
+  namespace: 'bench',
+  podName: `pod-${i}`,
+  ifName: `pod-${i}`,
+  ofport: 10 + i,
+  ips: [ip(1_000_000 + i)],
+  mac: `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+}));
+
+function sharedGroup(size: number): PolicyEvent {
+  const members = Array.from({ length: size }, (_, i) => member(`shared-${i}`, ip(2_000_000 + i)));
+  return {
+    kind: 'AddressGroup',
+    type: 'upsert',
+    object: { metadata: { name: 'shared' }, groupMembers: members },
+  };
+}
+
+/** Rule r: 9 sources of its own, applied to pod r % 100; the first 1,000 also from `shared`. */
+export function policySet(): PolicyEvent[] {
+  const events: PolicyEvent[] = [sharedGroup(1)];
+  for (const p of pods) {
+    events.push({
+      kind: 'AppliedToGroup',
+      type: 'upsert',
+      object: {
+        metadata: { name: `atg-${p.podName}` },
+        groupMembers: [member(p.podName, p.ips[0])],
+      },
+    });
+  }
+  for (let r = 0; r < RULES; r++) {
+    const own = Array.from({ length: SOURCES_PER_RULE }, (_, i) =>
+      member(`src-${r}-${i}`, ip(r * SOURCES_PER_RULE + i)),
+    );
+    events.push({
+      kind: 'AddressGroup',
+      type: 'upsert',
+      object: { metadata: { name: `ag-${r}` }, groupMembers: own },
+    });
+    const uid = `np-${r}`;
+    events.push({
+      kind: 'NetworkPolicy',
+      type: 'upsert',
+      object: {
+        metadata: { name: uid, uid, namespace: 'bench' },
+        rules: [
+          {
+            direction: 'In',
+            from: { addressGroups: r < SHARED_BY ? ['shared', `ag-${r}`] : [`ag-${r}`] },
+            to: {},
+            priority: 0,
+          },
+        ],
+        appliedToGroups: [`atg-${pods[r % PODS].podName}`],
+        policyTypes: ['Ingress'],
+        sourceRef: { type: 'K8sNetworkPolicy', namespace: 'bench', name: uid, uid },
+      },
+    });
+  }
+  return events;
+}
+
+/** Ofctl that remembers the last bundle and when the agent handed it over. */
+class TimedOfctl {
+  last: readonly FlowChange[] = [];
+  handedAt = 0;
+  constructor(private readonly ofctl: Ofctl) {}
+  applyBundle(changes: readonly FlowChange[]): Promise<void> {
+    this.handedAt = performance.now();
+    this.last = changes;
+    return this.ofctl.applyBundle(changes);
+  }
+}
+
+async function withOvs<T>(
+  body: (daemons: OvsDaemons, vsctl: Vsctl, dir: string) => Promise<T>,
+): Promise<T> {
+  const netns = `ofbench${randomBytes(3).toString('hex')}`;
+  const dir = await mkdtemp(join(tmpdir(), `${netns}-`));
+  let daemons: OvsDaemons | undefined;
+  await exec('ip', ['netns', 'add', netns]);
+  try {
+    daemons = await OvsDaemons.start({ dir, netns });
+    return await body(daemons, new Vsctl({ dbSocket: daemons.dbSocket }), dir);
+  } finally {
+    await daemons?.stop();
+    await exec('ip', ['netns', 'del', netns]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the agent path into a fresh OVS; returns its time and the flows it installed. */
+async function agentInstall(): Promise<{ seconds: number; flows: string[] }> {
+  return withOvs(async (daemons, vsctl) => {
+    await vsctl.addBridge(BRIDGE_NAME, { datapathType: 'netdev', failMode: 'secure' });
+    const ofctl = new TimedOfctl(new Ofctl({ target: daemons.mgmtSocket(BRIDGE_NAME) }));
+    const client = new OpenflowClient(ofctl, {
+      gateway: { ofport: 2, ip: '10.10.0.1', mac: '02:00:00:00:00:01' },
+      antreaPolicy: true,
+    });
+    await client.initialize();
+    const controller = new NetworkPolicyController(client, {
+      podInterface: (_ns, name) => pods[Number(name.slice('pod-'.length))],
+    });
+
+    // (1) The whole policy set into the fresh bridge, as one bundle.
+    const events = policySet();
+    const start = performance.now();
+    const flows = await controller.apply(events);
+    const total = (performance.now() - start) / 1000;
+    const compute = (ofctl.handedAt - start) / 1000;
+    report('openflow-install-10k-rules', 'flows', flows);
+    report('openflow-install-10k-rules', 'seconds', total);
+    report('openflow-install-10k-rules', 'compute-seconds', compute);
+    report('openflow-install-10k-rules', 'ovs-seconds', total - compute);
+    report('openflow-install-10k-rules', 'flows-per-second', flows / total);
+
+    // (2) One address into the group 1,000 rules use.
+    const times: number[] = [];
+    let changed = 0;
+    for (let i = 0; i < UPDATES; i++) {
+      const t = performance.now();
+      changed = await controller.apply([sharedGroup(2 + i)]);
+      times.push(performance.now() - t);
+    }
+    report('openflow-one-address-1000-rules', 'flows-changed', changed);
+    report('openflow-one-address-1000-rules', 'ms', median(times));
+    report('openflow-one-address-1000-rules', 'ms-min', Math.min(...times));
+    return { seconds: total, flows: client.installedFlows().map(formatFlow) };
+  });
+}
+
+/** (3) The same flows, bare: one `ovs-ofctl --bundle add-flows FILE` into another fresh OVS. */
+async function bareInstall(flows: readonly string[]): Promise<number> {
+  return withOvs(async (daemons, vsctl, dir) => {
+    await vsctl.addBridge(BRIDGE_NAME, { datapathType: 'netdev', failMode: 'secure' });
+    const file = join(dir, 'flows.txt');
+    await writeFile(file, `${flows.join('\n')}\n`);
+    const start = performance.now();
+    await exec('ovs-ofctl', [
+      '-O',
+      'OpenFlow15',
+      '--bundle',
+      'add-flows',
+      daemons.mgmtSocket(BRIDGE_NAME),
+      file,
+    ]);
+    return (performance.now() - start) / 1000;
+  });
+}
+
+export async function run(): Promise<void> {
+  const ours = await agentInstall();
+  const bare = await bareInstall(ours.flows);
+  report('openflow-install-bare-ofctl', 'seconds', bare);
+  report('openflow-install-10k-rules', 'ratio-to-bare', ours.seconds / bare);
+}

@@ -1,0 +1,143 @@
+// The reconciler (Antrea's reconciler.go): keeps, per rule, what was last realized — its
+// conjunctions with their ids, peer addresses and local ofports — and turns a change into flow
+// edits of the rule's owner in the flow cache: a full recomputation when the rule or its
+// applied-to pods changed, only the added and removed addresses when one of its address groups
+// changed. Isolation (K8s default deny) is owned per policy. Every method runs inside one
+// OpenflowClient.update, so the caller's whole batch becomes one bundle.
+import type { RuleAction } from '../../apis/index.js';
+import type { FlowEditor } from '../openflow/client.js';
+import type { Flow } from '../../ovs/flow.js';
+import { ConjunctionFlows, isolationFlow, type FlowAction } from '../openflow/policy.js';
+import { compileRule, peerAddress, peerKey, type ConjSpec } from './compile.js';
+import type { ConjIDAllocator } from './conjids.js';
+import type { Placement, PriorityAssigner } from './priority.js';
+import type { CachedRule, RuleCache } from './rulecache.js';
+import type { InterfaceLookup } from './types.js';
+
+interface RealizedConj {
+  readonly flows: ConjunctionFlows;
+  readonly spec: ConjSpec;
+}
+
+export interface RealizedRule {
+  readonly rule: CachedRule;
+  readonly placement: Placement;
+  readonly conjs: ReadonlyMap<string, RealizedConj>;
+}
+
+export const ruleOwner = (id: string): string => `rule/${id}`;
+export const isolationOwner = (policyUID: string): string => `isolation/${policyUID}`;
+
+/** Reject needs packet-in (a later issue): until then it drops, silently. */
+function flowAction(a: RuleAction): FlowAction {
+  return a === 'Reject' ? 'Drop' : a;
+}
+
+function flowsOf(c: ConjunctionFlows, spec: ConjSpec): Flow[] {
+  const peer = [...spec.peer.keys()].map(peerAddress);
+  return c.conj.direction === 'In'
+    ? c.all(peer, spec.local, spec.services)
+    : c.all(spec.local, peer, spec.services);
+}
+
+export class Reconciler {
+  private readonly realized = new Map<string, RealizedRule>();
+
+  constructor(
+    private readonly cache: RuleCache,
+    private readonly interfaces: InterfaceLookup,
+    private readonly priorities: PriorityAssigner,
+    private readonly ids: ConjIDAllocator,
+  ) {}
+
+  all(): IterableIterator<RealizedRule> {
+    return this.realized.values();
+  }
+
+  /** Recomputes the rule's flows; returns the conj ids it stopped using (free them after commit). */
+  sync(rule: CachedRule, f: FlowEditor): number[] {
+    const placement = this.priorities.place(rule);
+    const old = this.realized.get(rule.id);
+    const conjs = new Map<string, RealizedConj>();
+    const flows: Flow[] = [];
+    for (const spec of compileRule(rule, this.cache, this.interfaces)) {
+      const conj = new ConjunctionFlows({
+        id: old?.conjs.get(spec.key)?.flows.conj.id ?? this.ids.allocate(),
+        direction: rule.direction,
+        table: placement.table,
+        priority: placement.priority,
+        actionPriority: placement.actionPriority,
+        action: flowAction(rule.action),
+        hasServices: spec.services.length > 0,
+      });
+      conjs.set(spec.key, { flows: conj, spec });
+      flows.push(...flowsOf(conj, spec));
+    }
+    f.setOwner(ruleOwner(rule.id), flows);
+    this.realized.set(rule.id, { rule, placement, conjs });
+    return [...(old?.conjs ?? new Map<string, RealizedConj>())]
+      .filter(([key]) => !conjs.has(key))
+      .map(([, c]) => c.flows.conj.id);
+  }
+
+  /**
+   * Addresses entered or left one of the rule's address groups: touch only their clause flows.
+   * An address another of the rule's sources still provides stays.
+   */
+  delta(id: string, added: readonly string[], removed: readonly string[], f: FlowEditor): void {
+    const r = this.realized.get(id);
+    if (r === undefined) return;
+    const owner = ruleOwner(id);
+    const clause = r.rule.direction === 'In' ? 'from' : 'to';
+    for (const { flows, spec } of r.conjs.values()) {
+      for (const ip of added) {
+        const key = peerKey(ip);
+        const count = spec.peer.get(key) ?? 0;
+        spec.peer.set(key, count + 1);
+        if (count === 0) f.put(owner, flows.address(clause, peerAddress(key)));
+      }
+      for (const ip of removed) {
+        const key = peerKey(ip);
+        const count = spec.peer.get(key);
+        if (count === undefined) continue;
+        if (count > 1) {
+          spec.peer.set(key, count - 1);
+          continue;
+        }
+        spec.peer.delete(key);
+        f.remove(owner, flows.address(clause, peerAddress(key)));
+      }
+    }
+  }
+
+  /** Removes the rule's flows; returns its conj ids. Call `forget` once the bundle committed. */
+  remove(id: string, f: FlowEditor): number[] {
+    f.clearOwner(ruleOwner(id));
+    return [...(this.realized.get(id)?.conjs.values() ?? [])].map((c) => c.flows.conj.id);
+  }
+
+  forget(id: string): void {
+    this.realized.delete(id);
+  }
+
+  /** K8s NetworkPolicy isolation: default-deny flows for its local pods, per policy type. */
+  isolation(policyUID: string, f: FlowEditor): void {
+    const owner = isolationOwner(policyUID);
+    const p = this.cache.policy(policyUID);
+    if (p === undefined || p.sourceRef.type !== 'K8sNetworkPolicy') {
+      f.clearOwner(owner);
+      return;
+    }
+    const types = p.policyTypes ?? ['Ingress'];
+    const flows: Flow[] = [];
+    for (const g of p.appliedToGroups) {
+      for (const m of this.cache.appliedToGroup(g)?.groupMembers ?? []) {
+        const iface = this.interfaces.podInterface(m.pod.namespace, m.pod.name);
+        if (iface === undefined) continue;
+        if (types.includes('Ingress')) flows.push(isolationFlow('In', iface.ofport));
+        if (types.includes('Egress')) flows.push(isolationFlow('Out', iface.ofport));
+      }
+    }
+    f.setOwner(owner, flows);
+  }
+}

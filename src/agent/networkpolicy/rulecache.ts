@@ -1,0 +1,298 @@
+// The agent's rule cache (Antrea's pkg/agent/controller/networkpolicy/cache.go): the
+// controlplane objects this node received, each policy split into rules whose id is a hash of
+// the rule's content, and indexes from groups and pods to the rules that use them. It reports
+// what each change touches — rules added or removed, addresses that entered or left a group —
+// and leaves realizing it to the reconciler.
+import type {
+  AddressGroup,
+  AppliedToGroup,
+  Direction,
+  GroupMember,
+  InternalNetworkPolicy,
+  NetworkPolicyReference,
+  Peer,
+  RuleAction,
+  ServiceMatch,
+} from '../../apis/index.js';
+import { isIPv6 } from './ipblock.js';
+import type { NativeOrder, Placeable } from './priority.js';
+
+export interface CachedRule extends Placeable {
+  readonly id: string;
+  readonly policyUID: string;
+  readonly sourceRef: NetworkPolicyReference;
+  readonly direction: Direction;
+  /** The other side: `from` of an ingress rule, `to` of an egress rule. */
+  readonly peer: Peer;
+  readonly services: readonly ServiceMatch[];
+  readonly action: RuleAction;
+  readonly appliedToGroups: readonly string[];
+  readonly order?: NativeOrder;
+}
+
+interface AddressGroupEntry {
+  readonly group: AddressGroup;
+  /** The members' IPv4 addresses (the pipeline is IPv4). */
+  readonly ips: ReadonlySet<string>;
+}
+
+/** What an address group update changed, for the rules that use it. */
+export interface AddressDelta {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** The group had not arrived before: its rules may just have become complete. */
+  readonly firstSeen: boolean;
+  readonly rules: ReadonlySet<string>;
+}
+
+const podKey = (m: GroupMember): string => `${m.pod.namespace}/${m.pod.name}`;
+
+function sorted(xs: readonly string[] | undefined): string[] {
+  return [...new Set(xs ?? [])].sort();
+}
+
+/** The rule as it is hashed: only what decides its flows, with lists in a canonical order. */
+function canonical(r: Omit<CachedRule, 'id'>): unknown {
+  return {
+    policy: r.policyUID,
+    direction: r.direction,
+    addressGroups: sorted(r.peer.addressGroups),
+    ipBlocks: [...(r.peer.ipBlocks ?? [])]
+      .map((b) => ({ cidr: b.cidr, except: sorted(b.except) }))
+      .sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0)),
+    services: r.services.map((s) => [s.protocol, s.port ?? null, s.endPort ?? null]),
+    action: r.action,
+    appliedTo: sorted(r.appliedToGroups),
+    order: r.order ?? null,
+  };
+}
+
+/**
+ * 64-bit content hash (two 32-bit multiplicative lanes, cyrb53's mixing) as 16 hex digits: an
+ * id, not a secret, and an order of magnitude cheaper than a crypto digest for 10,000 rules.
+ */
+function hash64(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+}
+
+function ruleID(r: Omit<CachedRule, 'id'>): string {
+  return hash64(JSON.stringify(canonical(r)));
+}
+
+/** Splits a policy into rules. K8s NetworkPolicy rules are unordered, so their position is not part of them. */
+export function rulesOf(p: InternalNetworkPolicy): CachedRule[] {
+  const native = p.sourceRef.type !== 'K8sNetworkPolicy';
+  const byID = new Map<string, CachedRule>();
+  for (const r of p.rules) {
+    const peer = r.direction === 'In' ? r.from : r.to;
+    const base = {
+      policyUID: p.metadata.uid,
+      sourceRef: p.sourceRef,
+      direction: r.direction,
+      peer,
+      services: r.services ?? [],
+      action: r.action ?? 'Allow',
+      appliedToGroups: sorted(r.appliedToGroups?.length ? r.appliedToGroups : p.appliedToGroups),
+      ...(native
+        ? {
+            order: {
+              tierPriority: p.tierPriority ?? 250,
+              policyPriority: p.priority ?? 0,
+              rulePriority: r.priority,
+            },
+          }
+        : {}),
+    };
+    const id = ruleID(base);
+    byID.set(id, { id, ...base });
+  }
+  return [...byID.values()];
+}
+
+export class RuleCache {
+  private readonly policies = new Map<string, { policy: InternalNetworkPolicy; rules: string[] }>();
+  private readonly rules = new Map<string, CachedRule>();
+  private readonly addressGroups = new Map<string, AddressGroupEntry>();
+  private readonly appliedToGroups = new Map<string, AppliedToGroup>();
+  private readonly rulesByAddressGroup = new Map<string, Set<string>>();
+  private readonly rulesByAppliedToGroup = new Map<string, Set<string>>();
+  private readonly policiesByAppliedToGroup = new Map<string, Set<string>>();
+  /** Pod (`ns/name`) → applied-to groups it is a member of. */
+  private readonly groupsByPod = new Map<string, Set<string>>();
+
+  rule(id: string): CachedRule | undefined {
+    return this.rules.get(id);
+  }
+
+  allRules(): IterableIterator<CachedRule> {
+    return this.rules.values();
+  }
+
+  policy(uid: string): InternalNetworkPolicy | undefined {
+    return this.policies.get(uid)?.policy;
+  }
+
+  allPolicies(): InternalNetworkPolicy[] {
+    return [...this.policies.values()].map((p) => p.policy);
+  }
+
+  addressGroup(name: string): AddressGroupEntry | undefined {
+    return this.addressGroups.get(name);
+  }
+
+  appliedToGroup(name: string): AppliedToGroup | undefined {
+    return this.appliedToGroups.get(name);
+  }
+
+  counts(): { networkPolicies: number; addressGroups: number; appliedToGroups: number } {
+    return {
+      networkPolicies: this.policies.size,
+      addressGroups: this.addressGroups.size,
+      appliedToGroups: this.appliedToGroups.size,
+    };
+  }
+
+  /** A rule is realized only once every group it names has arrived, as in Antrea. */
+  isComplete(r: CachedRule): boolean {
+    return (
+      r.appliedToGroups.every((g) => this.appliedToGroups.has(g)) &&
+      (r.peer.addressGroups ?? []).every((g) => this.addressGroups.has(g))
+    );
+  }
+
+  /** Adds or replaces a policy; rules whose content did not change keep their id. */
+  upsertPolicy(p: InternalNetworkPolicy): { added: CachedRule[]; removed: CachedRule[] } {
+    const old = this.policies.get(p.metadata.uid);
+    const oldIDs = new Set(old?.rules ?? []);
+    if (old !== undefined) this.unindexPolicy(old.policy);
+    const next = rulesOf(p);
+    const nextIDs = new Set(next.map((r) => r.id));
+    const removed = [...oldIDs].filter((id) => !nextIDs.has(id)).map((id) => this.rules.get(id)!);
+    for (const r of removed) this.unindexRule(r);
+    const added = next.filter((r) => !oldIDs.has(r.id));
+    for (const r of added) this.indexRule(r);
+    this.policies.set(p.metadata.uid, { policy: p, rules: [...nextIDs] });
+    this.indexPolicy(p);
+    return { added, removed };
+  }
+
+  deletePolicy(uid: string): CachedRule[] {
+    const old = this.policies.get(uid);
+    if (old === undefined) return [];
+    this.unindexPolicy(old.policy);
+    this.policies.delete(uid);
+    const removed = old.rules.map((id) => this.rules.get(id)!);
+    for (const r of removed) this.unindexRule(r);
+    return removed;
+  }
+
+  upsertAddressGroup(g: AddressGroup): AddressDelta {
+    const name = g.metadata.name;
+    const old = this.addressGroups.get(name);
+    const ips = new Set<string>();
+    for (const m of g.groupMembers) for (const ip of m.ips) if (!isIPv6(ip)) ips.add(ip);
+    this.addressGroups.set(name, { group: g, ips });
+    const before = old?.ips ?? new Set<string>();
+    return {
+      added: [...ips].filter((ip) => !before.has(ip)),
+      removed: [...before].filter((ip) => !ips.has(ip)),
+      firstSeen: old === undefined,
+      rules: this.rulesByAddressGroup.get(name) ?? new Set(),
+    };
+  }
+
+  /** The rules that used the group (they are incomplete until it comes back). */
+  deleteAddressGroup(name: string): ReadonlySet<string> {
+    this.addressGroups.delete(name);
+    return this.rulesByAddressGroup.get(name) ?? new Set();
+  }
+
+  upsertAppliedToGroup(g: AppliedToGroup): {
+    rules: ReadonlySet<string>;
+    policies: ReadonlySet<string>;
+  } {
+    const name = g.metadata.name;
+    const old = this.appliedToGroups.get(name);
+    for (const m of old?.groupMembers ?? []) this.groupsByPod.get(podKey(m))?.delete(name);
+    for (const m of g.groupMembers) addTo(this.groupsByPod, podKey(m), name);
+    this.appliedToGroups.set(name, g);
+    return this.usersOfAppliedToGroup(name);
+  }
+
+  deleteAppliedToGroup(name: string): {
+    rules: ReadonlySet<string>;
+    policies: ReadonlySet<string>;
+  } {
+    for (const m of this.appliedToGroups.get(name)?.groupMembers ?? []) {
+      this.groupsByPod.get(podKey(m))?.delete(name);
+    }
+    this.appliedToGroups.delete(name);
+    return this.usersOfAppliedToGroup(name);
+  }
+
+  /** Rules and policies applied to a pod: what its interface appearing or going changes. */
+  usersOfPod(namespace: string, name: string): { rules: Set<string>; policies: Set<string> } {
+    const rules = new Set<string>();
+    const policies = new Set<string>();
+    for (const g of this.groupsByPod.get(`${namespace}/${name}`) ?? []) {
+      const u = this.usersOfAppliedToGroup(g);
+      u.rules.forEach((r) => rules.add(r));
+      u.policies.forEach((p) => policies.add(p));
+    }
+    return { rules, policies };
+  }
+
+  private usersOfAppliedToGroup(name: string): {
+    rules: ReadonlySet<string>;
+    policies: ReadonlySet<string>;
+  } {
+    return {
+      rules: this.rulesByAppliedToGroup.get(name) ?? new Set(),
+      policies: this.policiesByAppliedToGroup.get(name) ?? new Set(),
+    };
+  }
+
+  private indexRule(r: CachedRule): void {
+    this.rules.set(r.id, r);
+    for (const g of r.peer.addressGroups ?? []) addTo(this.rulesByAddressGroup, g, r.id);
+    for (const g of r.appliedToGroups) addTo(this.rulesByAppliedToGroup, g, r.id);
+  }
+
+  private unindexRule(r: CachedRule): void {
+    this.rules.delete(r.id);
+    for (const g of r.peer.addressGroups ?? []) deleteFrom(this.rulesByAddressGroup, g, r.id);
+    for (const g of r.appliedToGroups) deleteFrom(this.rulesByAppliedToGroup, g, r.id);
+  }
+
+  private indexPolicy(p: InternalNetworkPolicy): void {
+    for (const g of p.appliedToGroups) addTo(this.policiesByAppliedToGroup, g, p.metadata.uid);
+  }
+
+  private unindexPolicy(p: InternalNetworkPolicy): void {
+    for (const g of p.appliedToGroups) deleteFrom(this.policiesByAppliedToGroup, g, p.metadata.uid);
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  let set = index.get(key);
+  if (set === undefined) {
+    set = new Set();
+    index.set(key, set);
+  }
+  set.add(value);
+}
+
+function deleteFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  set?.delete(value);
+  if (set?.size === 0) index.delete(key);
+}

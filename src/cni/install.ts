@@ -1,0 +1,43 @@
+// install-cni: what Antrea's init container of that name does — puts the plugin into the CNI
+// bin dir as `antrea` (the conflist's type) and the conflist into the CNI conf dir, with this
+// node's agent socket. The plugin is a small shell wrapper that execs Node on the compiled
+// main.js, so the bin dir needs no copy of the project.
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CONFLIST = fileURLToPath(new URL('../../../deploy/10-antrea.conflist', import.meta.url));
+const PLUGIN_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
+export interface InstallOptions {
+  /** e.g. /opt/cni/bin */
+  readonly binDir: string;
+  /** e.g. /etc/cni/net.d */
+  readonly confDir: string;
+  /** The node's agent CNI socket, written into the conflist. */
+  readonly socketPath: string;
+}
+
+/** Writes a file whole or not at all (a runtime may read the conf dir at any time). */
+async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
+  await writeFile(`${path}.tmp`, text, { mode });
+  await chmod(`${path}.tmp`, mode);
+  await rename(`${path}.tmp`, path);
+}
+
+/** Installs the plugin and the conflist; returns their paths. */
+export async function installCni(
+  opts: InstallOptions,
+): Promise<{ plugin: string; conflist: string }> {
+  const list = JSON.parse(await readFile(CONFLIST, 'utf8')) as {
+    plugins: Record<string, unknown>[];
+  };
+  list.plugins[0] = { ...list.plugins[0], socketPath: opts.socketPath };
+  const plugin = join(opts.binDir, String(list.plugins[0].type));
+  const conflist = join(opts.confDir, '10-antrea.conflist');
+  await mkdir(opts.binDir, { recursive: true });
+  await mkdir(opts.confDir, { recursive: true });
+  await writeAtomic(plugin, `#!/bin/sh\nexec '${process.execPath}' '${PLUGIN_MAIN}' "$@"\n`, 0o755);
+  await writeAtomic(conflist, JSON.stringify(list, null, 2) + '\n', 0o644);
+  return { plugin, conflist };
+}
