@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { report } from './report.js';
 
 export type Bench = () => Promise<void>;
 
@@ -28,9 +29,18 @@ async function child(name: string): Promise<void> {
   await mod[b.fn]!();
 }
 
+/** How fast this machine is right now, so figures compare across machines and loads. */
+function calibrate(): void {
+  const t0 = performance.now();
+  const m = new Map<string, { a: number }>();
+  for (let i = 0; i < 1_000_000; i++) m.set(`k${i}`, { a: i });
+  report('calibration', 'map-set-1m-ms', performance.now() - t0);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1]!);
+  calibrate();
   const names = Object.keys(BENCHES).filter(
     (n) => args.length === 0 || args.some((a) => n.startsWith(a)),
   );

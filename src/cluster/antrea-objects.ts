@@ -154,6 +154,8 @@ export async function ensureAntreaObjects(
                   image: IMAGE,
                   command: [
                     process.execPath,
+                    // A large young generation: the policy computation allocates heavily.
+                    '--max-semi-space-size=64',
                     script(layout, 'controller/main.js'),
                     '--kubeconfig',
                     layout.kubeconfig,
