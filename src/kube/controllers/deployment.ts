@@ -20,15 +20,8 @@ import {
   runsTemplate,
   scaleOf,
 } from './deploymentPlan.js';
-import type { Store } from './informers.js';
-import {
-  controllerKey,
-  controllerRef,
-  isControlledBy,
-  isTerminating,
-  keyOf,
-  splitKey,
-} from './objects.js';
+import { queueOnChanges, type Store } from './informers.js';
+import { controllerRef, isControlledBy, isTerminating, splitKey } from './objects.js';
 import { templateHash } from './templateHash.js';
 import { WorkQueue } from './workqueue.js';
 
@@ -41,16 +34,7 @@ export class DeploymentController implements Controller {
   constructor(private readonly ctx: ControllerContext) {
     this.deployments = ctx.informers.store('deployments');
     this.replicaSets = ctx.informers.store('replicasets');
-    const enqueue = (d: Deployment): void => this.queue.add(keyOf(d));
-    this.deployments.on('add', enqueue);
-    this.deployments.on('update', enqueue);
-    const onReplicaSet = (rs: ReplicaSet): void => {
-      const key = controllerKey(rs, 'Deployment');
-      if (key) this.queue.add(key);
-    };
-    this.replicaSets.on('add', onReplicaSet);
-    this.replicaSets.on('update', onReplicaSet);
-    this.replicaSets.on('delete', onReplicaSet);
+    queueOnChanges(this.queue, this.deployments, this.replicaSets, 'Deployment');
   }
 
   async reconcile(key: string): Promise<void> {

@@ -15,6 +15,7 @@ import type { Deployment, ReplicaSet, StatefulSet } from '../../apis/apps.js';
 import type { Endpoints, Node, Pod, Service } from '../../apis/core.js';
 import type { KubeObject } from '../../apis/meta.js';
 import { describeError, toPlain } from './api.js';
+import { controllerKey, keyOf } from './objects.js';
 
 export interface Kinds {
   pods: Pod;
@@ -33,6 +34,23 @@ export interface Store<T extends KubeObject> {
   list(namespace?: string): readonly T[];
   /** `update` gets only the new object (client-node's informer keeps no old copy). */
   on(event: 'add' | 'update' | 'delete', handler: (o: T) => void): void;
+}
+
+/** Queues an object's own key, and its controller's (of `ownerKind`) on owned objects' changes. */
+export function queueOnChanges<O extends KubeObject, C extends KubeObject>(
+  queue: { add(key: string): void },
+  owners: Store<O>,
+  owned: Store<C>,
+  ownerKind: string,
+): void {
+  const own = (o: O): void => queue.add(keyOf(o));
+  owners.on('add', own);
+  owners.on('update', own);
+  const child = (o: C): void => {
+    const key = controllerKey(o, ownerKind);
+    if (key) queue.add(key);
+  };
+  for (const event of ['add', 'update', 'delete'] as const) owned.on(event, child);
 }
 
 type RawList = KubernetesListObject<KubernetesObject>;

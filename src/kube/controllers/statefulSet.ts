@@ -5,15 +5,8 @@ import type { StatefulSet } from '../../apis/apps.js';
 import type { Pod } from '../../apis/core.js';
 import { ignoreNotFound, isConflict, MERGE_PATCH } from './api.js';
 import { statusChanged, type Controller, type ControllerContext } from './controller.js';
-import type { Store } from './informers.js';
-import {
-  controllerKey,
-  controllerRef,
-  isControlledBy,
-  isTerminating,
-  keyOf,
-  splitKey,
-} from './objects.js';
+import { queueOnChanges, type Store } from './informers.js';
+import { controllerRef, isControlledBy, isTerminating, splitKey } from './objects.js';
 import { podFromTemplate } from './podTemplate.js';
 import {
   POD_INDEX_LABEL,
@@ -34,16 +27,7 @@ export class StatefulSetController implements Controller {
   constructor(private readonly ctx: ControllerContext) {
     this.sets = ctx.informers.store('statefulsets');
     this.pods = ctx.informers.store('pods');
-    const enqueue = (s: StatefulSet): void => this.queue.add(keyOf(s));
-    this.sets.on('add', enqueue);
-    this.sets.on('update', enqueue);
-    const onPod = (pod: Pod): void => {
-      const key = controllerKey(pod, 'StatefulSet');
-      if (key) this.queue.add(key);
-    };
-    this.pods.on('add', onPod);
-    this.pods.on('update', onPod);
-    this.pods.on('delete', onPod);
+    queueOnChanges(this.queue, this.sets, this.pods, 'StatefulSet');
   }
 
   async reconcile(key: string): Promise<void> {
