@@ -1,4 +1,5 @@
 // IPAM over a PodCIDR, the interface store's indexes and external_ids round trip, host-end names.
+import { intToIPv4 } from '../../src/util/ipv4.js';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,7 +18,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('the subnet reserves network, gateway (first address) and broadcast', () => {
   const s = PodSubnet.parse('10.10.1.7/24');
   assert.deepEqual(
-    [s.cidr, s.gateway, PodSubnet.toIP(s.first), PodSubnet.toIP(s.last)],
+    [s.cidr, s.gateway, intToIPv4(s.first), intToIPv4(s.last)],
     ['10.10.1.0/24', '10.10.1.1', '10.10.1.2', '10.10.1.254'],
   );
   assert.throws(() => PodSubnet.parse('10.0.0.0/31'), /no address for pods/);

@@ -9,6 +9,7 @@
 // The writes are synchronous on purpose: allocation and its persistence then happen in one turn
 // of the event loop, so concurrent ADDs cannot interleave between them. SQLite would add a
 // native module to the agent for no property this does not have.
+import { intToIPv4, ipv4ToInt } from '../../util/ipv4.js';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { PodSubnet } from './subnet.js';
 
@@ -63,10 +64,10 @@ export class Ipam {
     const ipam = new Ipam(file, subnet);
     const state = readState(file);
     for (const a of state?.allocations ?? []) {
-      if (subnet.isPodAddress(a.ip)) ipam.byAddress.set(PodSubnet.toInt(a.ip), a);
+      if (subnet.isPodAddress(a.ip)) ipam.byAddress.set(ipv4ToInt(a.ip), a);
     }
     if (state?.lastReserved !== undefined && subnet.isPodAddress(state.lastReserved)) {
-      ipam.lastReserved = PodSubnet.toInt(state.lastReserved);
+      ipam.lastReserved = ipv4ToInt(state.lastReserved);
     }
     ipam.persist();
     return ipam;
@@ -81,7 +82,7 @@ export class Ipam {
     for (let i = 1; i <= size; i++) {
       const n = first + ((this.lastReserved - first + i) % size);
       if (this.byAddress.has(n)) continue;
-      const ip = PodSubnet.toIP(n);
+      const ip = intToIPv4(n);
       this.byAddress.set(n, { ip, containerId, ifName });
       this.lastReserved = n;
       this.persist();
@@ -111,9 +112,7 @@ export class Ipam {
   }
 
   list(): Allocation[] {
-    return [...this.byAddress.values()].sort(
-      (a, b) => PodSubnet.toInt(a.ip) - PodSubnet.toInt(b.ip),
-    );
+    return [...this.byAddress.values()].sort((a, b) => ipv4ToInt(a.ip) - ipv4ToInt(b.ip));
   }
 
   /**
@@ -123,14 +122,14 @@ export class Ipam {
    */
   reconcile(live: readonly Allocation[]): { restored: Allocation[]; released: Allocation[] } {
     const wanted = new Map(
-      live.filter((a) => this.subnet.isPodAddress(a.ip)).map((a) => [PodSubnet.toInt(a.ip), a]),
+      live.filter((a) => this.subnet.isPodAddress(a.ip)).map((a) => [ipv4ToInt(a.ip), a]),
     );
     const released = [...this.byAddress].filter(([n]) => !wanted.has(n)).map(([, a]) => a);
     const restored = [...wanted].filter(([n, a]) => {
       const held = this.byAddress.get(n);
       return held?.containerId !== a.containerId || held.ifName !== a.ifName;
     });
-    for (const a of released) this.byAddress.delete(PodSubnet.toInt(a.ip));
+    for (const a of released) this.byAddress.delete(ipv4ToInt(a.ip));
     for (const [n, a] of restored) this.byAddress.set(n, a);
     if (released.length + restored.length > 0) this.persist();
     return { restored: restored.map(([, a]) => a), released };
@@ -139,7 +138,7 @@ export class Ipam {
   private persist(): void {
     const state: StateFile = {
       cidr: this.subnet.cidr,
-      lastReserved: PodSubnet.toIP(this.lastReserved),
+      lastReserved: intToIPv4(this.lastReserved),
       allocations: this.list(),
     };
     const tmp = `${this.file}.tmp`;

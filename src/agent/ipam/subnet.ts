@@ -2,6 +2,7 @@
 // the network and broadcast addresses are never handed out, everything between is for pods.
 // IPv4 only; addresses are handled as 32-bit numbers so ranges are plain arithmetic.
 import ipaddr from 'ipaddr.js';
+import { intToIPv4, ipv4ToInt } from '../../util/ipv4.js';
 
 export class PodSubnet {
   /** Normalized `network/prefix`, e.g. `10.10.1.0/24`. */
@@ -15,8 +16,8 @@ export class PodSubnet {
   private constructor(network: number, prefixLength: number) {
     const size = 2 ** (32 - prefixLength);
     this.prefixLength = prefixLength;
-    this.cidr = `${PodSubnet.toIP(network)}/${prefixLength}`;
-    this.gateway = PodSubnet.toIP(network + 1);
+    this.cidr = `${intToIPv4(network)}/${prefixLength}`;
+    this.gateway = intToIPv4(network + 1);
     this.first = network + 2;
     this.last = network + size - 2;
   }
@@ -28,26 +29,13 @@ export class PodSubnet {
     }
     const [, prefix] = ipaddr.IPv4.parseCIDR(cidr);
     if (prefix > 30) throw new Error(`PodCIDR ${cidr}: /${prefix} leaves no address for pods`);
-    return new PodSubnet(
-      PodSubnet.toInt(ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()),
-      prefix,
-    );
-  }
-
-  static toInt(ip: string): number {
-    return ipaddr.IPv4.parse(ip)
-      .toByteArray()
-      .reduce((n, b) => n * 256 + b, 0);
-  }
-
-  static toIP(n: number): string {
-    return ipaddr.fromByteArray([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
+    return new PodSubnet(ipv4ToInt(ipaddr.IPv4.networkAddressFromCIDR(cidr).toString()), prefix);
   }
 
   /** Whether a pod may hold this address. */
   isPodAddress(ip: string): boolean {
     if (!ipaddr.IPv4.isValidFourPartDecimal(ip)) return false;
-    const n = PodSubnet.toInt(ip);
+    const n = ipv4ToInt(ip);
     return n >= this.first && n <= this.last;
   }
 
