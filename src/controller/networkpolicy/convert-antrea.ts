@@ -12,7 +12,7 @@ import type {
   NetworkPolicyRule,
   Peer,
 } from '../../apis/index.js';
-import { MATCH_ALL_PEER, servicesOf } from './convert-k8s.js';
+import { MATCH_ALL_PEER, PeerBuilder, servicesOf } from './convert-k8s.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { GroupRole } from './groups.js';
 import type { PolicyRef } from './policyref.js';
@@ -45,30 +45,28 @@ function appliedToGroups(
   return names;
 }
 
+/** One ordinary peer (selectors, a group, an ipBlock) into the rule's peer. */
+function addPeer(
+  peer: PeerBuilder,
+  p: AntreaPeer,
+  namespace: string | undefined,
+  needs: GroupNeeds,
+): void {
+  if (p.ipBlock) return peer.blocks([p.ipBlock]);
+  const g = termGroup(p, namespace, 'address', needs);
+  peer.group(g.name);
+  peer.blocks(g.ipBlocks);
+}
+
 function peerOf(
   peers: readonly AntreaPeer[] | undefined,
   namespace: string | undefined,
   needs: GroupNeeds,
 ): Peer {
   if (!peers || peers.length === 0) return MATCH_ALL_PEER;
-  const addressGroups: string[] = [];
-  const ipBlocks: IPBlockRef[] = [];
-  for (const p of peers) {
-    if (p.ipBlock) {
-      ipBlocks.push({
-        cidr: p.ipBlock.cidr,
-        ...(p.ipBlock.except ? { except: p.ipBlock.except } : {}),
-      });
-      continue;
-    }
-    const g = termGroup(p, namespace, 'address', needs);
-    if (g.name !== undefined && !addressGroups.includes(g.name)) addressGroups.push(g.name);
-    ipBlocks.push(...g.ipBlocks);
-  }
-  return {
-    ...(addressGroups.length ? { addressGroups } : {}),
-    ...(ipBlocks.length ? { ipBlocks } : {}),
-  };
+  const peer = new PeerBuilder();
+  for (const p of peers) addPeer(peer, p, namespace, needs);
+  return peer.build();
 }
 
 /** A peer whose namespace depends on the applied-to pod's namespace. */
@@ -89,39 +87,31 @@ function expandPerNamespace(
   const out: { appliedTo: string; peer: Peer }[] = [];
   for (const t of terms) {
     for (const ns of needs.namespaces(t.namespaceSelector ?? {})) {
-      const addressGroups: string[] = [];
-      const ipBlocks: IPBlockRef[] = [];
+      const peer = new PeerBuilder();
       for (const p of peers) {
         if (!isPerNamespacePeer(p)) {
-          const one = peerOf([p], undefined, needs);
-          addressGroups.push(...(one.addressGroups ?? []));
-          ipBlocks.push(...(one.ipBlocks ?? []));
+          addPeer(peer, p, undefined, needs);
           continue;
         }
         if (p.namespaces?.match === 'Self') {
-          addressGroups.push(
-            needs.selector({ namespace: ns.name, podSelector: p.podSelector }, 'address'),
-          );
+          peer.group(needs.selector({ namespace: ns.name, podSelector: p.podSelector }, 'address'));
           continue;
         }
         const keys = p.namespaces?.sameLabels ?? [];
         // A namespace lacking one of the labels shares them with nobody.
         if (!keys.every((k) => k in ns.labels)) continue;
         const matchLabels = Object.fromEntries(keys.map((k) => [k, ns.labels[k]!]));
-        addressGroups.push(
+        peer.group(
           needs.selector(
             { namespaceSelector: { matchLabels }, podSelector: p.podSelector },
             'address',
           ),
         );
       }
-      if (addressGroups.length === 0 && ipBlocks.length === 0) continue;
+      if (peer.empty) continue;
       out.push({
         appliedTo: needs.selector({ namespace: ns.name, podSelector: t.podSelector }, 'appliedTo'),
-        peer: {
-          ...(addressGroups.length ? { addressGroups: [...new Set(addressGroups)] } : {}),
-          ...(ipBlocks.length ? { ipBlocks } : {}),
-        },
+        peer: peer.build(),
       });
     }
   }

@@ -1,6 +1,8 @@
 // Kubernetes NetworkPolicy → internal NetworkPolicy, as Antrea's controller does it: one
 // AppliedToGroup for spec.podSelector, one AddressGroup per selector peer, ipBlocks inline.
 import type {
+  IPBlock,
+  IPBlockRef,
   InternalNetworkPolicy,
   NetworkPolicy,
   NetworkPolicyPeer,
@@ -24,31 +26,51 @@ export function servicesOf(ports: readonly NetworkPolicyPort[] | undefined): Ser
   }));
 }
 
+/** Collects a rule's peer: AddressGroups (deduplicated) and ipBlocks; omits what is empty. */
+export class PeerBuilder {
+  private readonly addressGroups = new Set<string>();
+  private readonly ipBlocks: IPBlockRef[] = [];
+
+  group(name: string | undefined): void {
+    if (name !== undefined) this.addressGroups.add(name);
+  }
+
+  blocks(blocks: readonly IPBlock[]): void {
+    for (const b of blocks) {
+      this.ipBlocks.push({ cidr: b.cidr, ...(b.except ? { except: b.except } : {}) });
+    }
+  }
+
+  get empty(): boolean {
+    return this.addressGroups.size === 0 && this.ipBlocks.length === 0;
+  }
+
+  build(): Peer {
+    return {
+      ...(this.addressGroups.size ? { addressGroups: [...this.addressGroups] } : {}),
+      ...(this.ipBlocks.length ? { ipBlocks: this.ipBlocks } : {}),
+    };
+  }
+}
+
 function peerOf(
   peers: readonly NetworkPolicyPeer[] | undefined,
   namespace: string,
   needs: GroupNeeds,
 ): Peer {
   if (!peers || peers.length === 0) return MATCH_ALL_PEER;
-  const addressGroups: string[] = [];
-  const ipBlocks: { cidr: string; except?: readonly string[] }[] = [];
+  const peer = new PeerBuilder();
   for (const p of peers) {
     if (p.ipBlock) {
-      ipBlocks.push({
-        cidr: p.ipBlock.cidr,
-        ...(p.ipBlock.except ? { except: p.ipBlock.except } : {}),
-      });
+      peer.blocks([p.ipBlock]);
       continue;
     }
     const sel = p.namespaceSelector
       ? { namespaceSelector: p.namespaceSelector, podSelector: p.podSelector }
       : { namespace, podSelector: p.podSelector };
-    addressGroups.push(needs.selector(sel, 'address'));
+    peer.group(needs.selector(sel, 'address'));
   }
-  return {
-    ...(addressGroups.length ? { addressGroups } : {}),
-    ...(ipBlocks.length ? { ipBlocks } : {}),
-  };
+  return peer.build();
 }
 
 /** kube's defaulting: Ingress always, Egress when egress rules exist. */

@@ -6,6 +6,7 @@
 // exec and logs go to the kubelet socket of the pod's node ({node} is replaced by its name).
 // Prints `listening <url>` once it serves; stops cleanly on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
+import { exitOnSignal } from '../../util/shutdown.js';
 import { serviceAllocationPlugin } from '../controllers/index.js';
 import { KubeletClient } from '../kubelet/client.js';
 import { ApiServer } from './server.js';
@@ -46,14 +47,4 @@ started = server;
 if (values.kubeconfig) server.writeKubeconfig(values.kubeconfig);
 console.log(`listening ${server.url}`);
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  });
-}
+exitOnSignal(() => server.stop());

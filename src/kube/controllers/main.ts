@@ -6,6 +6,7 @@
 // Prints `running` once every informer has listed; stops cleanly on SIGTERM/SIGINT.
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseArgs } from 'node:util';
+import { exitOnSignal } from '../../util/shutdown.js';
 import { startKubeControllers } from './index.js';
 
 const { values } = parseArgs({
@@ -26,14 +27,4 @@ const controllers = await startKubeControllers(kc, {
 });
 console.log('running');
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    controllers.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  });
-}
+exitOnSignal(() => controllers.stop());

@@ -10,6 +10,7 @@
 // `--teardown` instead removes every pod recorded in the state dir (processes, CNI DEL, netns)
 // and exits, without the API server: what `./antrea down` runs.
 import { parseArgs } from 'node:util';
+import { exitOnSignal } from '../../util/shutdown.js';
 import { loadKubeConfig } from '../../util/kubeclient.js';
 import { Kubelet } from './kubelet.js';
 
@@ -67,15 +68,5 @@ if (values.teardown) {
 } else {
   await kubelet.start();
   console.log('ready');
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      kubelet.stop().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          console.error(err);
-          process.exit(1);
-        },
-      );
-    });
-  }
+  exitOnSignal(() => kubelet.stop());
 }
