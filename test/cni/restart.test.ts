@@ -20,7 +20,7 @@ const PORT = 9000;
 const SERVER = `const net=require('net');let total=0,conns=0;
 net.createServer(c=>{conns++;c.on('data',d=>total+=d.length);
 c.on('error',e=>console.log(JSON.stringify({error:e.code})));c.on('close',()=>console.log(JSON.stringify({closed:true})))})
-.listen(${PORT},process.argv[1]);setInterval(()=>console.log(JSON.stringify({total,conns})),100);`;
+.listen(${PORT},process.argv[1],()=>setInterval(()=>console.log(JSON.stringify({total,conns})),100));`;
 const CLIENT = `const net=require('net');const c=net.connect(${PORT},process.argv[1]);const buf=Buffer.alloc(1024);
 c.on('connect',()=>setInterval(()=>c.write(buf),5));
 c.on('error',e=>{console.log(JSON.stringify({error:e.code}));process.exit(1)});
@@ -87,11 +87,12 @@ test('SIGKILL and restart of the agent: the TCP stream goes on, no address is ha
   const [ipA, ipB] = [await add(a), await add(b)];
   const server = new Streamer(b.netns, SERVER, ipB);
   streamers.push(server);
-  await sleep(300); // the server listens
+  // The server prints its counters once it listens; the client must not connect before.
+  await until('the server listening', () => server.lines.length > 0, 30_000);
   const client = new Streamer(a.netns, CLIENT, ipB);
   streamers.push(client);
   const total = (): number => Number(server.last()?.total ?? 0);
-  await until('data flowing', () => total() > 20_000);
+  await until('data flowing', () => total() > 20_000, 30_000);
 
   const flowsBefore = (await node.snapshot()).flows;
   const interfacesBefore = (await getJson(node.apiSocket, '/podinterfaces')).body;
