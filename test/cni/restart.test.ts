@@ -76,7 +76,7 @@ async function add(sb: Sandbox): Promise<string> {
   return String((r.json as { ips: { address: string }[] }).ips[0].address.split('/')[0]);
 }
 
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
   for (const end = Date.now() + ms; !cond(); await sleep(50)) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
   }

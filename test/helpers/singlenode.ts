@@ -302,7 +302,7 @@ export class SingleNode {
     targets: readonly string[],
     port: number,
     protocol: Protocol,
-    timeoutMs = 500,
+    timeoutMs = 1000,
   ): Promise<boolean[]> {
     return this.agent(from).probe(targets, port, protocol, timeoutMs);
   }

@@ -151,7 +151,7 @@ export function table(out: string): string[][] {
 export async function until(
   what: string,
   check: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
+  timeoutMs = 30_000, // generous: a loaded CI machine is slow, a passing check returns at once
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

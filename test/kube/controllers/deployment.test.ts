@@ -116,7 +116,7 @@ test('scaling up and down changes the ReplicaSet and its pods', async () => {
   await until('5 pods', async () => (await c.pods(NS, 'app=nginx')).length === 5);
   await runPods();
   await c.kubectl('scale', 'deploy/nginx-deployment', '--replicas=2');
-  await until('2 pods', async () => (await c.pods(NS, 'app=nginx')).length === 2, 10_000);
+  await until('2 pods', async () => (await c.pods(NS, 'app=nginx')).length === 2, 30_000);
   await until('status 2/2', async () => {
     const d = await c.apps.readNamespacedDeployment({ namespace: NS, name: 'nginx-deployment' });
     return (
