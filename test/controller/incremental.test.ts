@@ -142,3 +142,16 @@ test('ACNP tiers, priorities and ClusterGroup references', () => {
   assert.deepEqual(p.rules[0]!.to.ipBlocks, [{ cidr: '192.168.0.0/24' }]);
   assert.equal(c.getAddressGroup('web')!.groupMembers.length, 2);
 });
+
+test('a policy seen before its namespace and pods still gets them as members', () => {
+  const c = new NetworkPolicyController();
+  c.apply(np('early', 'late-ns', 'web', 'client'));
+  c.apply(modelPod('late-ns', 'web-1', { ip: '10.1.3.2', node: 'n1', labels: { app: 'web' } }));
+  assert.equal(c.snapshot().appliedToGroups[0]!.groupMembers.length, 0, 'no namespace yet');
+  const evs = c.apply(modelNamespace('late-ns'));
+  assert.deepEqual(kinds(evs), ['MODIFIED AppliedToGroup']);
+  assert.deepEqual(
+    c.snapshot().appliedToGroups[0]!.groupMembers.map((m) => m.pod.name),
+    ['web-1'],
+  );
+});

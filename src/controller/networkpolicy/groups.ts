@@ -28,7 +28,6 @@ export class GroupStore {
   readonly groups = new Map<string, GroupState>();
   private readonly covering = new Map<string, Set<GroupState>>();
   private readonly selectorGroups = new Set<GroupState>();
-  private readonly podGroups = new Map<string, Set<GroupState>>();
 
   constructor(
     private readonly cluster: ClusterState,
@@ -59,7 +58,6 @@ export class GroupStore {
     if (!g) return undefined;
     (role === 'address' ? g.addressRefs : g.appliedToRefs).delete(policy);
     if (!g.referenced) {
-      for (const key of g.members.keys()) this.podGroups.get(key)?.delete(g);
       this.unindex(g);
       this.groups.delete(name);
     }
@@ -71,62 +69,66 @@ export class GroupStore {
     this.unindex(g);
     g.terms = terms;
     this.index(g);
-    const wanted = new Map<string, PodState>();
-    for (const ns of g.coveredNamespaces) {
-      for (const p of this.cluster.podsIn(ns)) if (this.matches(g, p)) wanted.set(p.key, p);
-    }
     let changed = false;
-    for (const [key, p] of [...g.members]) {
-      if (!wanted.has(key)) changed = this.removeMember(g, p) || changed;
+    for (const p of [...g.members.values()]) {
+      if (!g.coveredNamespaces.has(p.namespace))
+        changed = this.syncMember(g, p.key, undefined) || changed;
     }
-    for (const p of wanted.values()) {
-      if (!g.members.has(p.key)) changed = this.addMember(g, p) || changed;
+    for (const ns of g.coveredNamespaces) {
+      for (const p of this.cluster.podsIn(ns)) changed = this.syncMember(g, p.key, p) || changed;
     }
     if (changed) this.onChange(g);
   }
 
-  /** A pod was added, changed or deleted (next undefined). */
+  /**
+   * A pod was added, changed or deleted (next undefined). Every group that holds the pod covers
+   * its namespace, so the groups covering that namespace are the only candidates.
+   */
   podChanged(prev: PodState | undefined, next: PodState | undefined): void {
-    const key = (next ?? prev)!.key;
-    const candidates = new Set<GroupState>(this.podGroups.get(key));
-    if (next) for (const g of this.covering.get(next.namespace) ?? []) candidates.add(g);
-    for (const g of candidates) {
-      const was = g.members.has(key);
-      const is = next !== undefined && this.matches(g, next);
-      if (is) {
-        const old = g.members.get(key);
-        if (!was) this.addMember(g, next);
-        else if (old !== next) this.replaceMember(g, old!, next);
-        if (!was || !sameMemberData(old!, next)) this.onChange(g);
-      } else if (was) {
-        this.removeMember(g, g.members.get(key)!);
-        this.onChange(g);
-      }
+    const pod = (next ?? prev)!;
+    for (const g of this.covering.get(pod.namespace) ?? []) {
+      if (this.syncMember(g, pod.key, next)) this.onChange(g);
     }
   }
 
-  /** A namespace was added, relabelled or deleted: selector groups may start or stop covering it. */
+  /**
+   * A namespace was added, relabelled or deleted: selector groups may start or stop covering
+   * it, and every group covering it re-checks the namespace's pods (a namespace that appears
+   * or goes changes them all).
+   */
   namespaceChanged(name: string): void {
     const labels = this.cluster.namespaceLabels(name);
+    const affected = new Set<GroupState>(this.covering.get(name));
     for (const g of this.selectorGroups) {
       const covers = labels !== undefined && this.coversNamespace(g, name, labels);
-      const did = g.coveredNamespaces.has(name);
-      if (covers === did) continue;
-      let changed = false;
-      if (covers) {
-        this.cover(g, name);
-        for (const p of this.cluster.podsIn(name)) {
-          if (this.matches(g, p)) changed = this.addMember(g, p) || changed;
-        }
-      } else {
+      if (covers === g.coveredNamespaces.has(name)) continue;
+      if (covers) this.cover(g, name);
+      else {
         g.coveredNamespaces.delete(name);
         this.covering.get(name)?.delete(g);
-        for (const p of [...g.members.values()]) {
-          if (p.namespace === name) changed = this.removeMember(g, p) || changed;
-        }
       }
+      affected.add(g);
+    }
+    for (const g of affected) {
+      let changed = false;
+      for (const p of this.cluster.podsIn(name)) changed = this.syncMember(g, p.key, p) || changed;
       if (changed) this.onChange(g);
     }
+  }
+
+  /** Makes the pod a member or not as it matches now; true when the group's members changed. */
+  private syncMember(g: GroupState, key: string, pod: PodState | undefined): boolean {
+    const old = g.members.get(key);
+    const is = pod !== undefined && g.coveredNamespaces.has(pod.namespace) && this.matches(g, pod);
+    if (!is) {
+      if (!old) return false;
+      this.removeMember(g, old);
+      return true;
+    }
+    if (old === pod) return false;
+    if (old) this.removeMember(g, old);
+    this.addMember(g, pod);
+    return !old || !sameMemberData(old, pod);
   }
 
   private matches(g: GroupState, p: PodState): boolean {
@@ -153,7 +155,8 @@ export class GroupStore {
   private index(g: GroupState): void {
     for (const t of g.terms) {
       if (t.namespace !== undefined) {
-        if (this.cluster.namespaces.has(t.namespace)) this.cover(g, t.namespace);
+        // Covered even before the namespace exists: its pods join once it does.
+        this.cover(g, t.namespace);
       } else {
         this.selectorGroups.add(g);
         for (const ns of this.cluster.matchingNamespaces(t.namespaceSelector ?? {})) {
@@ -182,29 +185,18 @@ export class GroupStore {
     }
   }
 
-  private addMember(g: GroupState, p: PodState): boolean {
+  private addMember(g: GroupState, p: PodState): void {
     g.members.set(p.key, p);
-    let set = this.podGroups.get(p.key);
-    if (!set) this.podGroups.set(p.key, (set = new Set()));
-    set.add(g);
     if (p.node !== undefined) g.nodes.set(p.node, (g.nodes.get(p.node) ?? 0) + 1);
-    return true;
   }
 
-  private removeMember(g: GroupState, p: PodState): boolean {
+  private removeMember(g: GroupState, p: PodState): void {
     g.members.delete(p.key);
-    this.podGroups.get(p.key)?.delete(g);
     if (p.node !== undefined) {
       const n = (g.nodes.get(p.node) ?? 1) - 1;
       if (n === 0) g.nodes.delete(p.node);
       else g.nodes.set(p.node, n);
     }
-    return true;
-  }
-
-  private replaceMember(g: GroupState, old: PodState, next: PodState): void {
-    this.removeMember(g, old);
-    this.addMember(g, next);
   }
 }
 
