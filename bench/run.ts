@@ -19,6 +19,9 @@ const BENCHES: Record<string, { module: string; fn: string }> = {
   'cni-add-sequential': { module: 'cni.js', fn: 'cniAddSequential' },
   'cni-add-concurrent': { module: 'cni.js', fn: 'cniAddConcurrent' },
   'cni-plugin-start': { module: 'cni.js', fn: 'cniPluginStart' },
+  'proxy-throughput': { module: 'proxy.js', fn: 'throughput' },
+  'proxy-programming': { module: 'proxy.js', fn: 'programming' },
+  cluster: { module: 'cluster.js', fn: 'run' },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

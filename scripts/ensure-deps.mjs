@@ -11,6 +11,7 @@ const debianTools = {
   wget: 'wget',
   nc: 'netcat-openbsd',
   openssl: 'openssl',
+  nslookup: 'bind9-dnsutils',
   script: 'bsdutils',
 };
 

@@ -65,6 +65,8 @@ export interface Agent {
   readonly ipam: Ipam;
   readonly flows: OpenflowClient;
   readonly api: AgentApiServer;
+  /** The node's OVS daemons (antctl's flow dumps and traces reach them). */
+  readonly ovs: OvsDaemons;
   /** Stops serving; pods, ports and flows stay as they are. */
   close(): Promise<void>;
 }
@@ -121,6 +123,7 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
     ipam,
     flows,
     api,
+    ovs,
     close: async () => {
       await Promise.all([cni.close(), api.close()]);
     },

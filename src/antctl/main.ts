@@ -5,14 +5,20 @@ import { analyzeCommand } from './analyze/command.js';
 import { ManifestError } from './analyze/manifests.js';
 import { getCommand } from './get/command.js';
 import { UsageError } from './errors.js';
+import { addGlobalOptions } from './globals.js';
+import { cobraHelp } from './help.js';
+import { queryCommand } from './query/command.js';
+import { traceflowCommand } from './traceflow/command.js';
 
 export function buildProgram(): Command {
-  const program = new Command('antctl')
-    .description('antctl is the command line tool for Antrea')
+  const program = addGlobalOptions(
+    new Command('antctl').description('antctl is the command line tool for Antrea'),
+  )
     .exitOverride()
     .showHelpAfterError(false);
-  for (const cmd of [analyzeCommand(), getCommand()]) program.addCommand(cmd.exitOverride());
-  return program;
+  for (const cmd of [analyzeCommand(), getCommand(), queryCommand(), traceflowCommand()])
+    program.addCommand(cmd.exitOverride());
+  return cobraHelp(program);
 }
 
 async function main(argv: string[]): Promise<number> {

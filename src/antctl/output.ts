@@ -1,6 +1,7 @@
 // The output forms every antctl get command offers (-o table|json|yaml), as Antrea's antctl
 // prints them: a table whose columns are padded to their widest cell and separated by one
 // space, or the API objects as indented JSON or YAML.
+import { Option } from 'commander';
 import { stringify } from 'yaml';
 import { UsageError } from './errors.js';
 
@@ -11,6 +12,13 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface TableSpec<T> {
   readonly header: readonly string[];
   row(item: T): readonly string[];
+}
+
+/** The -o flag every antctl command that prints objects takes, as Antrea's antctl words it. */
+export function outputOption(): Option {
+  return new Option('-o, --output <string>', 'output format: json|table|yaml')
+    .choices(OUTPUT_FORMATS)
+    .default('table');
 }
 
 export function parseOutputFormat(value: string): OutputFormat {
@@ -40,16 +48,23 @@ export function formatOutput<T>(
   format: OutputFormat,
   table: TableSpec<T>,
 ): string {
+  return formatObject(items, format, (all) =>
+    formatTable(
+      table.header,
+      all.map((i) => table.row(i)),
+    ),
+  );
+}
+
+/** Any value as indented JSON or YAML, or as `text` renders it for the table form. */
+export function formatObject<T>(value: T, format: OutputFormat, text: (v: T) => string): string {
   switch (format) {
     case 'table':
-      return formatTable(
-        table.header,
-        items.map((i) => table.row(i)),
-      );
+      return text(value);
     case 'json':
-      return JSON.stringify(items, null, 2) + '\n';
+      return JSON.stringify(value, null, 2) + '\n';
     case 'yaml':
-      return stringify(items);
+      return stringify(value);
     default: {
       const never: never = format;
       throw new UsageError(`unknown output format ${String(never)}`);

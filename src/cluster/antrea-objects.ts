@@ -19,7 +19,7 @@ import {
 import { script } from './components.js';
 import { ovsDir } from './nodeovs.js';
 import { ROOT_NETNS_ANNOTATION } from '../kube/kubelet/podworker.js';
-import type { ClusterLayout, NodeSpec } from './layout.js';
+import { layoutEnv, type ClusterLayout, type NodeSpec } from './layout.js';
 
 const IMAGE = 'antrea/antrea-agent-ubuntu:local';
 
@@ -27,7 +27,7 @@ function conflict(e: unknown): boolean {
   return (e as { code?: number }).code === 409;
 }
 
-async function createIgnoringExisting(create: () => Promise<unknown>): Promise<void> {
+export async function createIgnoringExisting(create: () => Promise<unknown>): Promise<void> {
   try {
     await create();
   } catch (e) {
@@ -103,9 +103,8 @@ function agentPod(layout: ClusterLayout, node: NodeSpec, podCIDR: string): V1Pod
             script(layout, 'cluster/ovs-container.js'),
             ...ovsContainerArgs(layout, node),
           ],
-          {
-            OVS_RUNDIR: ovsDir(node),
-          },
+          // It reads the cluster's shape from the state dir, like the node processes.
+          { ...layoutEnv(layout), OVS_RUNDIR: ovsDir(node) },
         ),
       ],
     },

@@ -1,7 +1,7 @@
 // The processes of the local cluster's control plane and nodes, as argv.
 import { join } from 'node:path';
 import type { ClusterLayout, NodeSpec } from './layout.js';
-import { CLUSTER_CIDR, SERVICE_CIDR } from './layout.js';
+import { CLUSTER_CIDR, SERVICE_CIDR, layoutEnv } from './layout.js';
 import type { ProcessSpec } from './processes.js';
 
 export function script(layout: ClusterLayout, rel: string): string {
@@ -53,11 +53,6 @@ export function nodeProcess(layout: ClusterLayout, node: NodeSpec): ProcessSpec 
       '--repo-root',
       layout.repoRoot,
     ],
-    env: {
-      ANTREA_STATE_DIR: layout.stateDir,
-      ANTREA_CLUSTER_PREFIX: layout.prefix,
-      ANTREA_API_PORT: String(layout.apiPort),
-      ANTREA_CONTROLLER_PORT: String(layout.controllerPort),
-    },
+    env: layoutEnv(layout),
   };
 }

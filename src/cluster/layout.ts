@@ -47,6 +47,16 @@ export function clusterLayout(repoRoot: string): ClusterLayout {
   };
 }
 
+/** The environment that makes clusterLayout() in another process name this same cluster. */
+export function layoutEnv(layout: ClusterLayout): Record<string, string> {
+  return {
+    ANTREA_STATE_DIR: layout.stateDir,
+    ANTREA_CLUSTER_PREFIX: layout.prefix,
+    ANTREA_API_PORT: String(layout.apiPort),
+    ANTREA_CONTROLLER_PORT: String(layout.controllerPort),
+  };
+}
+
 /** The control-plane node and N workers, named as Kind names them. */
 export function nodeSpecs(layout: ClusterLayout, workers: number): NodeSpec[] {
   const names = [`${layout.prefix}-control-plane`];

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demo } from './demo.js';
 import { down } from './down.js';
 import { clusterLayout } from './layout.js';
 import { StepError } from './progress.js';
@@ -44,6 +45,19 @@ program
   .description('nodes, components and where their logs are')
   .action(async () => {
     process.exitCode = await status(layout);
+  });
+
+program
+  .command('demo')
+  .description("replay the seed's walkthrough on the running cluster, checking every step")
+  .option('--keep-going', 'run every step even after one fails')
+  .action(async (opts: { keepGoing?: boolean }) => {
+    const result = await demo(layout, opts.keepGoing === true);
+    console.log(`\ntranscript: ${result.transcript}`);
+    if (result.failed.length > 0) {
+      console.error(`error: demo failed at step ${result.failed.join('; step ')}`);
+      process.exitCode = 1;
+    }
   });
 
 try {

@@ -3,6 +3,7 @@ import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node
 import type { NodeSpec } from './layout.js';
 
 const HEARTBEAT_MS = 10_000;
+const CONFLICT_RETRIES = 5;
 export const KUBE_VERSION = 'v1.32.0';
 
 function readyCondition(now: Date, since: Date) {
@@ -61,7 +62,21 @@ export class NodeHeartbeat {
     }
   }
 
+  /**
+   * The node IPAM controller writes the Node (its PodCIDR) right after registration, so a status
+   * update read before that write conflicts: read again and retry, as the kubelet does.
+   */
   private async beat(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.replaceStatus();
+      } catch (e) {
+        if ((e as { code?: number }).code !== 409 || attempt >= CONFLICT_RETRIES) throw e;
+      }
+    }
+  }
+
+  private async replaceStatus(): Promise<void> {
     const current = await this.api.readNode({ name: this.node.name });
     const now = new Date();
     const status = {

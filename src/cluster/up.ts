@@ -7,6 +7,7 @@ import { loadKubeConfig } from '../util/kubeclient.js';
 import { ensureAntreaObjects } from './antrea-objects.js';
 import { apiserverProcess, kubeControllersProcess, nodeProcess } from './components.js';
 import { writeConfig, readConfig } from './config.js';
+import { ensureClusterDns } from './dns-objects.js';
 import type { ClusterLayout, NodeSpec } from './layout.js';
 import { nodeSpecs } from './layout.js';
 import { ensureNodeOvs } from './nodeovs.js';
@@ -122,4 +123,5 @@ export async function up(layout: ClusterLayout, workers: number): Promise<void> 
     },
     layout.logsDir,
   );
+  await step('cluster DNS (coredns)', () => ensureClusterDns(kc, layout), layout.logsDir);
 }

@@ -7,6 +7,7 @@ import { loadKubeConfig, upsertClusterCustomObject } from '../util/kubeclient.js
 import { ControlPlaneServer } from './apiserver/server.js';
 import { startPolicyInformers } from './informers.js';
 import { NetworkPolicyController } from './networkpolicy/controller.js';
+import { startServiceExternalIPController } from './serviceexternalip/start.js';
 
 export const CONTROLLER_API_PORT = 10349;
 const HEARTBEAT_MS = 30_000;
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const controller = new NetworkPolicyController();
   const server = new ControlPlaneServer(controller);
   const stopInformers = await startPolicyInformers(kc, controller, log);
+  await startServiceExternalIPController(kc, log);
   const bound = await server.listen(port);
   log(`serving the controlplane API on 127.0.0.1:${bound}`);
 

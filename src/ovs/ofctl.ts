@@ -1,10 +1,12 @@
 // OpenFlow through ovs-ofctl (always OpenFlow 1.5). Flow changes go as ONE atomic bundle: one
 // `ovs-ofctl --bundle add-flows TARGET -` whose stdin holds a line per change (`add …`,
 // `modify_strict …`, `delete_strict …`); OVS commits all of them or none. One process per
-// change would cost ≈ 30 ms each, a bundle of 100,000 flows ≈ 1.5 s.
+// change would cost ≈ 30 ms each, a bundle of 100,000 flows ≈ 1.5 s. With group changes the
+// bundle goes through `ovs-ofctl bundle` (flow and group mods in one transaction).
 import { ExecError, run } from '../util/exec.js';
 import type { DumpedFlow, Flow } from './flow.js';
 import { formatFlow, formatFlowKey, parseDumpedFlow } from './flowtext.js';
+import { formatGroup, type GroupChange } from './group.js';
 
 export type FlowChange =
   { op: 'add'; flow: Flow } | { op: 'modify'; flow: Flow } | { op: 'delete'; flow: Flow };
@@ -37,6 +39,13 @@ function changeLine(change: FlowChange): string {
   }
 }
 
+/** One line of an `ovs-ofctl bundle` file. */
+function groupLine(change: GroupChange): string {
+  return change.op === 'put'
+    ? `group add_or_mod ${formatGroup(change.group)}`
+    : `group delete group_id=${change.id}`;
+}
+
 export class Ofctl {
   private readonly target: string;
   private readonly netns: string | undefined;
@@ -60,12 +69,38 @@ export class Ofctl {
     });
   }
 
-  /** Applies all changes atomically (all or nothing); an empty list does nothing. */
-  async applyBundle(changes: readonly FlowChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    const text = changes.map(changeLine).join('\n') + '\n';
+  /**
+   * Applies all changes atomically (all or nothing); empty lists do nothing. Groups put come
+   * first, so new flows can use them. Groups deleted go in a second bundle once the flows that
+   * used them are gone: OVS 3.1 aborts (an assertion) when it rolls back a bundle that deleted a
+   * group, and a flow still pointing at a deleted group would be deleted with it.
+   */
+  async applyBundle(
+    changes: readonly FlowChange[],
+    groups: readonly GroupChange[] = [],
+  ): Promise<void> {
+    if (groups.length === 0) {
+      if (changes.length === 0) return;
+      await this.bundle(['--bundle', 'add-flows'], changes.map(changeLine), changes);
+      return;
+    }
+    const puts = groups.filter((g) => g.op === 'put');
+    const lines = [...puts.map(groupLine), ...changes.map((c) => `flow ${changeLine(c)}`)];
+    if (lines.length > 0) {
+      await this.bundle(['bundle'], lines, [...puts.map(() => undefined), ...changes]);
+    }
+    const deletes = groups.filter((g) => g.op === 'delete');
+    if (deletes.length > 0) await this.bundle(['bundle'], deletes.map(groupLine), []);
+  }
+
+  /** Sends `lines` as one bundle; `changes[i]` is the flow change of line i + 1, if any. */
+  private async bundle(
+    command: readonly string[],
+    lines: readonly string[],
+    changes: readonly (FlowChange | undefined)[],
+  ): Promise<void> {
     try {
-      await this.ofctl(['--bundle', 'add-flows', this.target, '-'], text);
+      await this.ofctl([...command, this.target, '-'], lines.join('\n') + '\n');
     } catch (e) {
       if (!(e instanceof ExecError)) throw e;
       // ovs-ofctl names a line it cannot parse as `-:LINE: reason`.

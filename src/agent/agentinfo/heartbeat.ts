@@ -82,7 +82,11 @@ export class AgentInfoHeartbeat {
   /** Writes the object now (also called when counts change noticeably). */
   async beat(): Promise<void> {
     try {
-      const info = agentInfoOf(this.src, await this.agentPodName(), new Date());
+      const info = agentInfoOf(
+        this.src,
+        await agentPodName(this.kc, this.src.nodeName),
+        new Date(),
+      );
       await upsertClusterCustomObject(
         this.kc,
         'antreaagentinfos',
@@ -92,14 +96,14 @@ export class AgentInfoHeartbeat {
       this.log(`AntreaAgentInfo: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+}
 
-  /** The antrea-agent Pod on this node, for podRef. */
-  private async agentPodName(): Promise<string | undefined> {
-    const pods = await this.kc.makeApiClient(CoreV1Api).listNamespacedPod({
-      namespace: 'kube-system',
-      labelSelector: 'component=antrea-agent',
-      fieldSelector: `spec.nodeName=${this.src.nodeName}`,
-    });
-    return pods.items[0]?.metadata?.name;
-  }
+/** The antrea-agent Pod on the node, for podRef (the heartbeat's and `antctl get agentinfo`'s). */
+export async function agentPodName(kc: KubeConfig, nodeName: string): Promise<string | undefined> {
+  const pods = await kc.makeApiClient(CoreV1Api).listNamespacedPod({
+    namespace: 'kube-system',
+    labelSelector: 'component=antrea-agent',
+    fieldSelector: `spec.nodeName=${nodeName}`,
+  });
+  return pods.items[0]?.metadata?.name;
 }

@@ -1,17 +1,20 @@
 // The agent's OpenFlow client: owns the flow cache, and turns every change — the node's own
 // flows, a pod, a remote node, a batch of policy rules — into ONE bundle of only the flows that
 // differ. Updates run one at a time; if OVS rejects a bundle, the cache keeps the old state and
-// the error goes to the caller, so nothing half-applied stays behind.
+// the error goes to the caller, so nothing half-applied stays behind. OpenFlow groups (the
+// Services' select groups) travel in the same bundle as the flows that use them.
 import type { DumpedFlow, Flow } from '../../ovs/flow.js';
 import { flowIdentity } from '../../ovs/flowtext.js';
+import type { Group, GroupChange } from '../../ovs/group.js';
 import type { FlowChange } from '../../ovs/ofctl.js';
 import { FlowCache } from './flowcache.js';
+import { GroupCache } from './groupcache.js';
 import { nodeFlows, podFlows, remoteNodeFlows } from './pipeline.js';
 import type { NodeConfig, PodInterface, RemoteNode } from './types.js';
 
 /** What the client needs from OVS (Ofctl provides it; tests may count bundles). */
 export interface BundleSink {
-  applyBundle(changes: readonly FlowChange[]): Promise<void>;
+  applyBundle(changes: readonly FlowChange[], groups?: readonly GroupChange[]): Promise<void>;
 }
 
 /** Owner names in the cache; `antctl get ovsflows -p POD` reads a pod's flows by its owner. */
@@ -19,13 +22,19 @@ export const Owner = {
   node: 'node',
   pod: (namespace: string, name: string): string => `pod/${namespace}/${name}`,
   remoteNode: (name: string): string => `remote-node/${name}`,
+  service: (namespace: string, name: string, port: string): string =>
+    `service/${namespace}/${name}/${port}`,
 } as const;
 
 /** Owners' flows are set through this during an update. */
 export type FlowEditor = Pick<FlowCache, 'put' | 'remove' | 'setOwner' | 'clearOwner'>;
 
+/** Groups are set (added or replaced) and deleted through this during an update. */
+export type GroupEditor = Pick<GroupCache, 'set' | 'delete'>;
+
 export class OpenflowClient {
   private readonly cache = new FlowCache();
+  private readonly groups = new GroupCache();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -38,25 +47,34 @@ export class OpenflowClient {
    * the number of flow changes sent; if `edit` throws or OVS rejects the bundle, the owners'
    * flows are restored and the promise rejects.
    */
-  update<T>(edit: (flows: FlowEditor) => T): Promise<{ result: T; changes: number }> {
+  update<T>(
+    edit: (flows: FlowEditor, groups: GroupEditor) => T,
+  ): Promise<{ result: T; changes: number }> {
     const next = this.queue.then(async () => {
       let result: T;
       let changes: FlowChange[];
-      try {
-        result = edit(this.cache);
-        changes = this.cache.changes();
-      } catch (e) {
+      let groupChanges: GroupChange[];
+      const abort = (): void => {
         this.cache.abort();
+        this.groups.abort();
+      };
+      try {
+        result = edit(this.cache, this.groups);
+        changes = this.cache.changes();
+        groupChanges = this.groups.changes();
+      } catch (e) {
+        abort();
         throw e;
       }
       try {
-        await this.ovs.applyBundle(changes);
+        await this.ovs.applyBundle(changes, groupChanges);
       } catch (e) {
-        this.cache.abort();
+        abort();
         throw e;
       }
       this.cache.commit();
-      return { result, changes: changes.length };
+      this.groups.commit();
+      return { result, changes: changes.length + groupChanges.length };
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -92,6 +110,7 @@ export class OpenflowClient {
     const run = this.queue.then(() =>
       this.ovs.applyBundle(
         this.cache.installedFlows().map((flow) => ({ op: 'add', flow }) as const),
+        this.groups.installedGroups().map((group) => ({ op: 'put', group }) as const),
       ),
     );
     this.queue = run.catch(() => undefined);
@@ -105,6 +124,10 @@ export class OpenflowClient {
 
   installedFlows(): Flow[] {
     return this.cache.installedFlows();
+  }
+
+  installedGroups(): Group[] {
+    return this.groups.installedGroups();
   }
 
   /**

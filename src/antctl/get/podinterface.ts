@@ -1,9 +1,10 @@
-// `antctl get podinterface [NAME] [-n NAMESPACE] [-o table|json|yaml]` (agent mode): the local
-// pods' interfaces from the agent's interface store, with the seed's columns.
-import { Command, Option } from 'commander';
-import { agentGet, agentSocketPath } from '../../agent/apiserver/client.js';
+// `antctl get podinterface [NAME] [-n NAMESPACE]` (agent mode): the local pods' interfaces from
+// the agent's interface store, with the seed's columns.
+import { Option } from 'commander';
 import type { PodInterfaceResponse } from '../../agent/apiserver/podinterfaces.js';
-import { formatOutput, OUTPUT_FORMATS, parseOutputFormat, type TableSpec } from '../output.js';
+import { getJSON } from '../endpoint.js';
+import type { TableSpec } from '../output.js';
+import { resourceCommand } from './resource.js';
 
 /** The seed's table shows container ids cut to 11 characters. */
 const CONTAINER_ID_COLUMN = 11;
@@ -31,23 +32,20 @@ export const podInterfaceTable: TableSpec<PodInterfaceResponse> = {
   ],
 };
 
-export function podInterfaceCommand(): Command {
-  return new Command('podinterface')
-    .alias('pi')
-    .description("Print Pod's network interface information")
-    .argument('[name]', 'only the pod with this name')
-    .option('-n, --namespace <namespace>', 'only pods in this namespace')
-    .addOption(
-      new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'),
-    )
-    .action(async (name: string | undefined, opts: { namespace?: string; output: string }) => {
+export function podInterfaceCommand() {
+  return resourceCommand<PodInterfaceResponse, { namespace?: string }>({
+    name: 'podinterface',
+    aliases: ['pi'],
+    short: "Print Pod's network interface information",
+    modes: ['agent'],
+    named: true,
+    options: [new Option('-n, --namespace <string>', 'Namespace of the Pod')],
+    fetch: ({ endpoint, global, opts, name }) => {
       const query = new URLSearchParams();
       if (opts.namespace !== undefined) query.set('namespace', opts.namespace);
       if (name !== undefined) query.set('name', name);
-      const items = await agentGet<PodInterfaceResponse[]>(
-        agentSocketPath(),
-        `/podinterfaces?${query}`,
-      );
-      process.stdout.write(formatOutput(items, parseOutputFormat(opts.output), podInterfaceTable));
-    });
+      return getJSON(endpoint, `/podinterfaces?${query}`, global);
+    },
+    table: podInterfaceTable,
+  });
 }

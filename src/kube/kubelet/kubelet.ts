@@ -164,7 +164,8 @@ export class Kubelet {
 
   /**
    * Tears down every pod of this node (processes, CNI DEL, netns), also those only recorded in
-   * STATE; works without start(), as `down` wants.
+   * STATE; works without start(), as `down` wants. hostNetwork pods go last: the CNI agent that
+   * answers the other pods' DEL is one of them.
    */
   async removeAllPods(): Promise<void> {
     for (const record of this.store.loadAll()) {
@@ -172,7 +173,12 @@ export class Kubelet {
         this.workers.set(record.uid, new PodWorker(undefined, record, this.node));
       }
     }
-    await Promise.all([...this.workers.values()].map((w) => this.remove(w)));
+    const workers = [...this.workers.values()];
+    for (const hostNetwork of [false, true]) {
+      await Promise.all(
+        workers.filter((w) => w.record.hostNetwork === hostNetwork).map((w) => this.remove(w)),
+      );
+    }
   }
 
   private get fieldSelector(): string {
