@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   formatFieldError,
   validateLabelSelector,
+  validateLabels,
   validateObjectMeta,
   type ObjectMetaOptions,
 } from '../../src/apis/validation/index.js';
@@ -157,4 +158,13 @@ test('label selectors: operators, their values, keys and values', () => {
   assert.deepEqual(selector({ matchLabels: { app: 'a b' } }), [
     `spec.podSelector.matchLabels: Invalid value: "a b": ${VALUE_MSG}`,
   ]);
+});
+
+test('a label value that is not a string is refused with its path', () => {
+  const errs = validateLabels(
+    { ns: true } as unknown as Record<string, string>,
+    'spec.podSelector.matchLabels',
+  );
+  assert.equal(errs.length, 1);
+  assert.equal(errs[0]!.field, 'spec.podSelector.matchLabels.ns');
 });

@@ -17,7 +17,13 @@ export function validateLabels(
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
     errs.push(...validateLabelName(k, path));
-    errs.push(...isValidLabelValue(String(v)).map((m) => invalid(path, v, m)));
+    // Manifests parsed as YAML 1.1 turn `y`/`yes`/`on` into booleans: a label value must be a
+    // string, or a selector would silently match nothing.
+    if (typeof v !== 'string') {
+      errs.push(invalid(`${path}.${k}`, v, 'a label value must be a string'));
+      continue;
+    }
+    errs.push(...isValidLabelValue(v).map((m) => invalid(path, v, m)));
   }
   return errs;
 }
