@@ -7,6 +7,7 @@ import {
   type KubeConfig,
   type V1Container,
   type V1Pod,
+  type V1PodSpec,
 } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import {
@@ -33,6 +34,32 @@ export async function createIgnoringExisting(create: () => Promise<unknown>): Pr
   } catch (e) {
     if (!conflict(e)) throw e;
   }
+}
+
+/** A one-replica Deployment in kube-system (the cluster's own components), unless it exists. */
+export async function ensureSystemDeployment(
+  apps: AppsV1Api,
+  name: string,
+  labels: Record<string, string>,
+  podSpec: V1PodSpec,
+  podAnnotations?: Record<string, string>,
+): Promise<void> {
+  await createIgnoringExisting(() =>
+    apps.createNamespacedDeployment({
+      namespace: 'kube-system',
+      body: {
+        metadata: { name, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels, ...(podAnnotations ? { annotations: podAnnotations } : {}) },
+            spec: podSpec,
+          },
+        },
+      },
+    }),
+  );
 }
 
 function env(
@@ -131,46 +158,34 @@ export async function ensureAntreaObjects(
     }),
   );
   const controllerLabels = { app: 'antrea', component: 'antrea-controller' };
-  await createIgnoringExisting(() =>
-    apps.createNamespacedDeployment({
-      namespace: 'kube-system',
-      body: {
-        metadata: { name: 'antrea-controller', labels: controllerLabels },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: controllerLabels },
-          template: {
-            metadata: {
-              labels: controllerLabels,
-              annotations: { [ROOT_NETNS_ANNOTATION]: 'true' },
-            },
-            spec: {
-              hostNetwork: true,
-              nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
-              containers: [
-                {
-                  name: 'antrea-controller',
-                  image: IMAGE,
-                  command: [
-                    process.execPath,
-                    // A large young generation: the policy computation allocates heavily.
-                    '--max-semi-space-size=64',
-                    script(layout, 'controller/main.js'),
-                    '--kubeconfig',
-                    layout.kubeconfig,
-                    '--port',
-                    String(layout.controllerPort),
-                    '--node-name',
-                    nodes[0]!.name,
-                  ],
-                  env: env(layout, { KUBECONFIG: layout.kubeconfig }),
-                },
-              ],
-            },
-          },
+  await ensureSystemDeployment(
+    apps,
+    'antrea-controller',
+    controllerLabels,
+    {
+      hostNetwork: true,
+      nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+      containers: [
+        {
+          name: 'antrea-controller',
+          image: IMAGE,
+          command: [
+            process.execPath,
+            // A large young generation: the policy computation allocates heavily.
+            '--max-semi-space-size=64',
+            script(layout, 'controller/main.js'),
+            '--kubeconfig',
+            layout.kubeconfig,
+            '--port',
+            String(layout.controllerPort),
+            '--node-name',
+            nodes[0]!.name,
+          ],
+          env: env(layout, { KUBECONFIG: layout.kubeconfig }),
         },
-      },
-    }),
+      ],
+    },
+    { [ROOT_NETNS_ANNOTATION]: 'true' },
   );
   const existing = await core.listNamespacedPod({
     namespace: 'kube-system',

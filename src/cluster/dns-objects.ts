@@ -7,7 +7,7 @@
 // removed by `down` with the cluster's other namespaces).
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { run } from '../util/exec.js';
-import { createIgnoringExisting } from './antrea-objects.js';
+import { createIgnoringExisting, ensureSystemDeployment } from './antrea-objects.js';
 import { script } from './components.js';
 import type { ClusterLayout } from './layout.js';
 import { waitFor } from './progress.js';
@@ -59,42 +59,27 @@ export async function ensureClusterDns(kc: KubeConfig, layout: ClusterLayout): P
       },
     }),
   );
-  await createIgnoringExisting(() =>
-    apps.createNamespacedDeployment({
-      namespace: 'kube-system',
-      body: {
-        metadata: { name: 'coredns', labels: LABELS },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: LABELS },
-          template: {
-            metadata: { labels: LABELS },
-            spec: {
-              containers: [
-                {
-                  name: 'coredns',
-                  image: 'coredns/coredns:local',
-                  command: [
-                    process.execPath,
-                    script(layout, 'kube/dns/main.js'),
-                    '--kubeconfig',
-                    layout.kubeconfig,
-                    '--api-netns',
-                    hostNetnsName(layout),
-                  ],
-                  // Ready once the first TCP port (53) listens, i.e. after the first list.
-                  ports: [
-                    { name: 'dns', containerPort: 53, protocol: 'UDP' },
-                    { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
-                    { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
-                  ],
-                },
-              ],
-            },
-          },
-        },
+  await ensureSystemDeployment(apps, 'coredns', LABELS, {
+    containers: [
+      {
+        name: 'coredns',
+        image: 'coredns/coredns:local',
+        command: [
+          process.execPath,
+          script(layout, 'kube/dns/main.js'),
+          '--kubeconfig',
+          layout.kubeconfig,
+          '--api-netns',
+          hostNetnsName(layout),
+        ],
+        // Ready once the first TCP port (53) listens, i.e. after the first list.
+        ports: [
+          { name: 'dns', containerPort: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+          { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
+        ],
       },
-    }),
-  );
+    ],
+  });
   await waitFor('the coredns pod Ready behind kube-dns', () => corednsReady(kc), READY_TIMEOUT_MS);
 }
