@@ -8,6 +8,7 @@ import { NetworkPolicyController } from '../src/agent/networkpolicy/controller.j
 import { OpenflowClient } from '../src/agent/openflow/client.js';
 import type { PodInterface } from '../src/agent/openflow/types.js';
 import type { FlowChange } from '../src/ovs/ofctl.js';
+import { ingressPolicyEvent } from './policyevent.js';
 import { median, report } from './report.js';
 
 const BENCH = 'openflow-compute-100-rules';
@@ -64,25 +65,7 @@ export function events(): PolicyEvent[] {
         ),
       },
     });
-    const uid = `np-${r}`;
-    out.push({
-      kind: 'NetworkPolicy',
-      type: 'upsert',
-      object: {
-        metadata: { name: uid, uid, namespace: 'bench' },
-        rules: [
-          {
-            direction: 'In',
-            from: { addressGroups: ['common', `unique-${r}`] },
-            to: {},
-            priority: 0,
-          },
-        ],
-        appliedToGroups: ['atg'],
-        policyTypes: ['Ingress'],
-        sourceRef: { type: 'K8sNetworkPolicy', namespace: 'bench', name: uid, uid },
-      },
-    });
+    out.push(ingressPolicyEvent(`np-${r}`, ['common', `unique-${r}`], 'atg'));
   }
   return out;
 }

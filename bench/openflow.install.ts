@@ -19,6 +19,7 @@ import { formatFlow } from '../src/ovs/flowtext.js';
 import { Ofctl, type FlowChange } from '../src/ovs/ofctl.js';
 import { Vsctl } from '../src/ovs/vsctl.js';
 import { run as exec } from '../src/util/exec.js';
+import { ingressPolicyEvent } from './policyevent.js';
 import { median, report } from './report.js';
 
 const RULES = 10_000;
@@ -73,25 +74,13 @@ export function policySet(): PolicyEvent[] {
       type: 'upsert',
       object: { metadata: { name: `ag-${r}` }, groupMembers: own },
     });
-    const uid = `np-${r}`;
-    events.push({
-      kind: 'NetworkPolicy',
-      type: 'upsert',
-      object: {
-        metadata: { name: uid, uid, namespace: 'bench' },
-        rules: [
-          {
-            direction: 'In',
-            from: { addressGroups: r < SHARED_BY ? ['shared', `ag-${r}`] : [`ag-${r}`] },
-            to: {},
-            priority: 0,
-          },
-        ],
-        appliedToGroups: [`atg-${pods[r % PODS].podName}`],
-        policyTypes: ['Ingress'],
-        sourceRef: { type: 'K8sNetworkPolicy', namespace: 'bench', name: uid, uid },
-      },
-    });
+    events.push(
+      ingressPolicyEvent(
+        `np-${r}`,
+        r < SHARED_BY ? ['shared', `ag-${r}`] : [`ag-${r}`],
+        `atg-${pods[r % PODS].podName}`,
+      ),
+    );
   }
   return events;
 }
