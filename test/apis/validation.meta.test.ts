@@ -168,3 +168,17 @@ test('a label value that is not a string is refused with its path', () => {
   assert.equal(errs.length, 1);
   assert.equal(errs[0]!.field, 'spec.podSelector.matchLabels.ns');
 });
+
+test('a selector value or key that is not a string is refused with its path, not thrown', () => {
+  const selector = {
+    matchExpressions: [
+      { key: 'ns', operator: 'In', values: ['x', true] },
+      { key: 7, operator: 'Exists' },
+    ],
+  } as unknown as LabelSelector;
+  const errs = validateLabelSelector(selector, 'spec.podSelector');
+  assert.deepEqual(
+    errs.map((e) => e.field),
+    ['spec.podSelector.matchExpressions[0].values[1]', 'spec.podSelector.matchExpressions[1].key'],
+  );
+});

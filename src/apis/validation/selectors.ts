@@ -6,7 +6,18 @@ import { forbidden, invalid, required, type FieldError } from './errors.js';
 import { isQualifiedName, isValidLabelValue } from './names.js';
 
 export function validateLabelName(key: string, path: string): FieldError[] {
+  if (typeof key !== 'string') return [invalid(path, key, 'a label key must be a string')];
   return isQualifiedName(key).map((m) => invalid(path, key, m));
+}
+
+/**
+ * Manifests parsed as YAML 1.1 turn `y`/`yes`/`on` into booleans: a label value must be a
+ * string, or a selector would silently match nothing. `reportAt` is where kube reports a bad
+ * value's syntax (a map reports at the map's own path).
+ */
+function validateLabelValue(v: unknown, path: string, reportAt = path): FieldError[] {
+  if (typeof v !== 'string') return [invalid(path, v, 'a label value must be a string')];
+  return isValidLabelValue(v).map((m) => invalid(reportAt, v, m));
 }
 
 /** Kube reports every bad key or value of a map at the map's own path. */
@@ -17,13 +28,7 @@ export function validateLabels(
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
     errs.push(...validateLabelName(k, path));
-    // Manifests parsed as YAML 1.1 turn `y`/`yes`/`on` into booleans: a label value must be a
-    // string, or a selector would silently match nothing.
-    if (typeof v !== 'string') {
-      errs.push(invalid(`${path}.${k}`, v, 'a label value must be a string'));
-      continue;
-    }
-    errs.push(...isValidLabelValue(v).map((m) => invalid(path, v, m)));
+    errs.push(...validateLabelValue(v, `${path}.${k}`, path));
   }
   return errs;
 }
@@ -62,9 +67,7 @@ export function validateLabelSelector(
         errs.push(invalid(`${p}.operator`, req.operator, 'not a valid selector operator'));
     }
     errs.push(...validateLabelName(req.key, `${p}.key`));
-    values.forEach((v, j) => {
-      errs.push(...isValidLabelValue(v).map((m) => invalid(`${p}.values[${j}]`, v, m)));
-    });
+    values.forEach((v, j) => errs.push(...validateLabelValue(v, `${p}.values[${j}]`)));
   });
   return errs;
 }
