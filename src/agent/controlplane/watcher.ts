@@ -76,7 +76,9 @@ export class ControlPlaneWatcher {
       }
       this.connected = false;
       await new Promise((r) => setTimeout(r, backoff));
-      backoff = Math.min(backoff * 2, 5000);
+      // The controller is on this machine: retrying every second costs nothing and a restarted
+      // controller is followed within a second, not after a long back-off.
+      backoff = Math.min(backoff * 2, 1000);
     }
   }
 
