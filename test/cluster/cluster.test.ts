@@ -353,12 +353,7 @@ describe('the local cluster, end to end', { timeout: 15 * 60_000 }, () => {
 
     it(
       'API server SIGKILLed and `up` again: nothing lost, the cluster goes on',
-      // Passed in the session that wrote it; failed once under load (a denied probe got through
-      // from +2 s while the API server was down). Kept visible as a todo until that is explained.
-      {
-        timeout: TEST_TIMEOUT_MS,
-        todo: 'a denied probe got through once while the API server was down (under investigation)',
-      },
+      { timeout: TEST_TIMEOUT_MS },
       async (t) => {
         await c.tracked(async () => {
           const snapshot = async () => {
