@@ -6,12 +6,13 @@ import { MODEL_NAMESPACES, MODEL_PODS, modelNamespace, modelPod, modelPodKeys } 
 import type { Matrix, MatrixSource } from './runner.js';
 
 /** Kinds a case may create: what reset() removes again (plurals for kubectl). */
-const CASE_KINDS_NAMESPACED = [
+const CASE_KINDS = [
   'networkpolicies.networking.k8s.io',
   'networkpolicies.crd.antrea.io',
   'groups.crd.antrea.io',
+  'clusternetworkpolicies.crd.antrea.io',
+  'clustergroups.crd.antrea.io',
 ];
-const CASE_KINDS_CLUSTER = ['clusternetworkpolicies.crd.antrea.io', 'clustergroups.crd.antrea.io'];
 const DEFAULT_TIERS = new Set([
   'emergency',
   'securityops',
@@ -34,22 +35,22 @@ export class LiveClusterSource implements MatrixSource {
     this.kubectl = new Kubectl(kubeconfig);
   }
 
+  /**
+   * Back to the pristine model in a few kubectl calls (each costs a process start and a round
+   * trip): one delete of every case kind in every namespace, the model applied, labels fixed
+   * only where a previous case changed them, and a wait only for pods not yet Ready.
+   */
   async reset(): Promise<ReadonlyMap<string, string>> {
     await this.kubectl
-      .run(['delete', CASE_KINDS_CLUSTER.join(','), '--all', '--wait=false'])
+      .run(['delete', CASE_KINDS.join(','), '--all', '--all-namespaces', '--wait=false'])
       .catch(() => '');
-    for (const ns of MODEL_NAMESPACES) {
-      await this.kubectl
-        .run(['delete', CASE_KINDS_NAMESPACED.join(','), '--all', '-n', ns, '--wait=false'])
-        .catch(() => '');
-    }
     const tiers = await this.kubectl
       .json<{ items: KubeObject[] }>(['get', 'tiers.crd.antrea.io'])
       .catch(() => ({ items: [] }));
-    for (const t of tiers.items) {
-      if (!DEFAULT_TIERS.has(t.metadata.name ?? ''))
-        await this.kubectl.run(['delete', 'tier', t.metadata.name ?? '']);
-    }
+    const custom = tiers.items
+      .map((t) => t.metadata.name ?? '')
+      .filter((n) => !DEFAULT_TIERS.has(n));
+    if (custom.length) await this.kubectl.run(['delete', 'tiers.crd.antrea.io', ...custom]);
     const objects: KubeObject[] = [];
     MODEL_NAMESPACES.forEach((ns, i) => {
       objects.push(modelNamespace(ns));
@@ -61,28 +62,47 @@ export class LiveClusterSource implements MatrixSource {
     });
     await this.apply(objects);
     // Labels back to the model's (a previous case may have changed them).
+    const namespaces = await this.kubectl.json<{ items: KubeObject[] }>(['get', 'namespaces']);
     for (const ns of MODEL_NAMESPACES) {
-      await this.setLabels('Namespace', undefined, ns, { ns });
-      for (const p of MODEL_PODS) await this.setLabels('Pod', ns, p, { pod: p });
+      const current = namespaces.items.find((o) => o.metadata.name === ns);
+      await this.setLabels('Namespace', undefined, ns, { ns }, current);
     }
+    let pods = await this.modelPods();
     for (const ns of MODEL_NAMESPACES) {
-      await this.kubectl.run([
-        'wait',
-        '--for=condition=Ready',
-        'pod',
-        '--all',
-        '--timeout=120s',
-        '-n',
-        ns,
-      ]);
+      for (const p of MODEL_PODS) {
+        const current = pods.find((o) => o.metadata.namespace === ns && o.metadata.name === p);
+        await this.setLabels('Pod', ns, p, { pod: p }, current);
+      }
+    }
+    const ready = (p: Pod) =>
+      p.status?.podIP !== undefined &&
+      (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    if (pods.length < modelPodKeys().length || !pods.every(ready)) {
+      for (const ns of MODEL_NAMESPACES) {
+        await this.kubectl.run([
+          'wait',
+          '--for=condition=Ready',
+          'pod',
+          '--all',
+          '--timeout=120s',
+          '-n',
+          ns,
+        ]);
+      }
+      pods = await this.modelPods();
     }
     this.ips = new Map();
-    for (const ns of MODEL_NAMESPACES) {
-      const pods = await this.kubectl.json<{ items: Pod[] }>(['get', 'pods', '-n', ns]);
-      for (const p of pods.items)
-        if (p.status?.podIP) this.ips.set(`${ns}/${p.metadata.name}`, p.status.podIP);
-    }
+    for (const p of pods)
+      if (p.status?.podIP)
+        this.ips.set(`${p.metadata.namespace}/${p.metadata.name}`, p.status.podIP);
     return this.ips;
+  }
+
+  /** The model's pods as the API has them now (one call for every model namespace). */
+  private async modelPods(): Promise<Pod[]> {
+    const keys = new Set(modelPodKeys());
+    const all = await this.kubectl.json<{ items: Pod[] }>(['get', 'pods', '--all-namespaces']);
+    return all.items.filter((p) => keys.has(`${p.metadata.namespace}/${p.metadata.name}`));
   }
 
   async apply(objects: readonly KubeObject[]): Promise<void> {
@@ -115,10 +135,12 @@ export class LiveClusterSource implements MatrixSource {
     namespace: string | undefined,
     name: string,
     labels: Record<string, string>,
+    /** The object as just read, when the caller has it: saves a kubectl call. */
+    known?: KubeObject,
   ): Promise<void> {
     const target =
       kind === 'Pod' ? ['pod', name, '-n', namespace ?? 'default'] : ['namespace', name];
-    const current = await this.kubectl.json<KubeObject>(['get', ...target]);
+    const current = known ?? (await this.kubectl.json<KubeObject>(['get', ...target]));
     const keep = kind === 'Namespace' ? ['kubernetes.io/metadata.name'] : [];
     const remove = Object.keys(current.metadata.labels ?? {}).filter(
       (k) => !(k in labels) && !keep.includes(k),
