@@ -53,6 +53,12 @@ export interface Taint {
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
+export interface PodDNSConfig {
+  readonly nameservers?: readonly string[];
+  readonly searches?: readonly string[];
+  readonly options?: readonly { readonly name: string; readonly value?: string }[];
+}
+
 export interface Pod extends KubeObject {
   readonly kind?: 'Pod';
   readonly spec?: {
@@ -66,6 +72,8 @@ export interface Pod extends KubeObject {
     readonly subdomain?: string;
     readonly schedulerName?: string;
     readonly tolerations?: readonly Toleration[];
+    readonly dnsPolicy?: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+    readonly dnsConfig?: PodDNSConfig;
   };
   readonly status?: {
     readonly phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';

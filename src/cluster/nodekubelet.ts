@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kubelet } from '../kube/kubelet/kubelet.js';
 import { loadKubeConfig } from '../util/kubeclient.js';
 import type { ClusterLayout, NodeSpec } from './layout.js';
+import { CLUSTER_DNS_IP } from './dns-objects.js';
 import { ovsDir } from './nodeovs.js';
 
 export function kubeletStateDir(node: NodeSpec): string {
@@ -28,6 +29,7 @@ export function newKubelet(
     netnsPrefix: `${layout.prefix}-${node.name.slice(layout.prefix.length + 1)}`,
     cniConfDir: cni.confDir,
     cniBinDir: cni.binDir,
+    clusterDNS: { server: CLUSTER_DNS_IP, domain: 'cluster.local' },
     nodeEnv: { OVS_RUNDIR: ovsDir(node) },
     backoff: { initialMs: 1000, maxMs: 30_000 },
     log,

@@ -230,6 +230,22 @@ describe('the local cluster, end to end', { timeout: 15 * 60_000 }, () => {
     },
   );
 
+  it(
+    'pods resolve Service names through the cluster DNS (the resolv.conf the kubelet writes)',
+    { timeout: TEST_TIMEOUT_MS },
+    async () => {
+      await c.tracked(async () => {
+        const resolve = (name: string) =>
+          c.kubectl.run(['exec', '-n', 'x', 'a', '--', 'getent', 'ahostsv4', name]);
+        // A short name through the namespace search path, and a fully qualified one.
+        assert.match(await resolve('kube-dns.kube-system'), /^10\.96\.0\.10\s/m);
+        assert.match(await resolve('kubernetes.default.svc.cluster.local'), /^10\.96\.0\.1\s/m);
+        const conf = await c.kubectl.run(['exec', '-n', 'x', 'a', '--', 'cat', '/etc/resolv.conf']);
+        assert.match(conf, /^search x\.svc\.cluster\.local svc\.cluster\.local cluster\.local$/m);
+      });
+    },
+  );
+
   describe('faults', () => {
     // x/a on the first worker; y/a and z/b on the second. The policy lets y in, not z.
     let allowed: ProbeLoop;

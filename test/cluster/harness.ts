@@ -164,6 +164,9 @@ export class TestCluster {
     for (const p of before) if (stillRunning(p)) procs.set(p.pid, p);
     for (const p of procs.values()) left.push(`process ${p.pid}: ${p.cmdline}`);
     if (existsSync(this.layout.stateDir)) left.push(`state dir ${this.layout.stateDir}`);
+    // Pods' resolv.conf files, kept by `ip netns exec` convention under /etc/netns.
+    const etcNetns = existsSync('/etc/netns') ? readdirSync('/etc/netns') : [];
+    for (const n of etcNetns) if (n.startsWith(`${prefix}-`)) left.push(`/etc/netns/${n}`);
     return left;
   }
 

@@ -13,11 +13,9 @@
 // in a feed process started there through `ip netns exec`; the sockets stay in the pod's
 // namespace, on the pod's IP, where the kube-dns Service sends queries.
 //
-// How pods' processes resolve names: the local cluster's pods run host commands in their own
-// network namespace but with the host's /etc/resolv.conf, so a resolver must be named, e.g.
-// `nslookup nginx-svc.default.svc.cluster.local 10.96.0.10` or `dig @10.96.0.10 …`. (`ip netns
-// exec` would bind-mount /etc/netns/NETNS/resolv.conf over /etc/resolv.conf if the kubelet
-// wrote one with `nameserver 10.96.0.10` and the pod's search path; it does not yet.)
+// How pods' processes resolve names: the kubelet writes /etc/netns/NETNS/resolv.conf for each
+// ClusterFirst pod (nameserver 10.96.0.10, the namespace's search path, ndots:5), which `ip netns
+// exec` mounts over /etc/resolv.conf for the pod's processes and `kubectl exec` alike.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -19,6 +19,7 @@ import { RuntimeError, type ExecTarget } from './exec.js';
 import { newRecord, PodWorker, type NodeContext } from './podworker.js';
 import { RecordStore, type PodRecord } from './record.js';
 import { Sandboxes } from './sandbox.js';
+import type { ClusterDNS } from './resolvconf.js';
 import { RuntimeServer, type LogSource } from './server.js';
 import { podStatus } from './status.js';
 import { StatusWriter } from './statuswriter.js';
@@ -35,6 +36,8 @@ export interface KubeletOptions {
   readonly cniConfDir: string;
   /** CNI_PATH: one or more directories separated by `:`. */
   readonly cniBinDir: string;
+  /** --cluster-dns and --cluster-domain: what ClusterFirst pods resolve through. */
+  readonly clusterDNS?: ClusterDNS;
   /** Extra environment of every container and exec on this node (e.g. OVS_RUNDIR). */
   readonly nodeEnv?: Readonly<Record<string, string>>;
   /** Restart back-off; kube's 10 s doubling to 5 min by default. */
@@ -87,6 +90,7 @@ export class Kubelet {
       sandboxes: new Sandboxes(new CniRunner(opts.cniConfDir, opts.cniBinDir)),
       nodeNetns: opts.nodeNetns,
       netnsPrefix: opts.netnsPrefix ?? opts.nodeName,
+      clusterDNS: opts.clusterDNS,
       nodeEnv: opts.nodeEnv ?? {},
       backoff: opts.backoff ?? DEFAULT_BACKOFF,
       builtinServer: [process.execPath, ...BUILTIN_NODE_FLAGS, BUILTIN_SERVER],

@@ -3,7 +3,8 @@
 //
 //   node dist/src/kube/kubelet/main.js --node NAME --kubeconfig PATH --state-dir DIR \
 //        --cni-conf-dir DIR --cni-bin-dir DIR [--node-netns NS] [--netns-prefix P] \
-//        [--node-env KEY=VAL]… [--restart-backoff-ms MS] [--teardown]
+//        [--node-env KEY=VAL]… [--restart-backoff-ms MS] [--cluster-dns IP]
+//        [--cluster-domain cluster.local] [--teardown]
 //
 // Prints `ready` once its pods are synced and STATE/kubelet.sock serves. SIGTERM/SIGINT stop the
 // kubelet and leave its pods running (the next kubelet on the same state dir adopts them).
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     'cni-bin-dir': { type: 'string', default: '/opt/cni/bin' },
     'node-env': { type: 'string', multiple: true, default: [] },
     'restart-backoff-ms': { type: 'string', default: '10000' },
+    'cluster-dns': { type: 'string' },
+    'cluster-domain': { type: 'string', default: 'cluster.local' },
     teardown: { type: 'boolean', default: false },
   },
 });
@@ -60,6 +63,9 @@ const kubelet = new Kubelet({
   backoff: { initialMs, maxMs: initialMs * 30 },
   ...(values['node-netns'] ? { nodeNetns: values['node-netns'] } : {}),
   ...(values['netns-prefix'] ? { netnsPrefix: values['netns-prefix'] } : {}),
+  ...(values['cluster-dns']
+    ? { clusterDNS: { server: values['cluster-dns'], domain: values['cluster-domain'] } }
+    : {}),
   log: (msg) => process.stderr.write(`${new Date().toISOString()} kubelet ${nodeName}: ${msg}\n`),
 });
 

@@ -17,6 +17,7 @@ import { containerArgv, containerEnv, resolveCommand } from './env.js';
 import type { ExecTarget } from './exec.js';
 import { stopGroups } from './process.js';
 import type { ContainerRecord, PodRecord, RecordStore } from './record.js';
+import { podResolvConf, type ClusterDNS } from './resolvconf.js';
 import type { Sandboxes } from './sandbox.js';
 import { resultIPs } from './sandbox.js';
 
@@ -26,6 +27,8 @@ export interface NodeContext {
   /** The node's netns, for hostNetwork pods; absent: the kubelet's own. */
   readonly nodeNetns: string | undefined;
   readonly netnsPrefix: string;
+  /** --cluster-dns / --cluster-domain; absent: pods keep the node's resolver. */
+  readonly clusterDNS: ClusterDNS | undefined;
   readonly nodeEnv: Readonly<Record<string, string>>;
   readonly backoff: Backoff;
   /** How the built-in server starts: `[node, …flags, main.js]`; its config JSON is appended. */
@@ -67,6 +70,7 @@ export function newRecord(pod: Pod, node: NodeContext): PodRecord {
         : node.nodeNetns
       : `${node.netnsPrefix}-pod-${uid.replace(/-/g, '').slice(0, 8)}`,
     hostNetwork,
+    resolvConf: podResolvConf(pod, node.clusterDNS),
     sandboxId: randomBytes(32).toString('hex'),
     startTime: now(),
     initContainers: (pod.spec?.initContainers ?? []).map(fresh),

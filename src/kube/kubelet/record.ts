@@ -54,6 +54,8 @@ export interface PodRecord {
   /** The netns the processes run in; for hostNetwork pods the node's (not ours to delete). */
   readonly netns: string | undefined;
   readonly hostNetwork: boolean;
+  /** /etc/resolv.conf of the pod's netns (resolvconf.ts); absent: the node's. */
+  readonly resolvConf?: string | undefined;
   /** CNI_CONTAINERID (the "pause container" of a real runtime), 64 hex digits. */
   readonly sandboxId: string;
   /** The final result of CNI ADD, kept as DEL's prevResult. Absent until ADD succeeded. */

@@ -6,6 +6,7 @@ import type { CniResult } from '../../cni/spec.js';
 import { run } from '../../util/exec.js';
 import type { CniAttachment, CniRunner } from './cni.js';
 import type { PodRecord } from './record.js';
+import { removeResolvConf, writeResolvConf } from './resolvconf.js';
 
 /** The pod's addresses from a CNI result: those on interfaces inside the netns, else all. */
 export function resultIPs(result: CniResult): string[] {
@@ -39,6 +40,7 @@ export class Sandboxes {
     if (r.hostNetwork) return;
     const netns = r.netns!;
     if (!netnsExists(netns)) await run('ip', ['netns', 'add', netns]);
+    if (r.resolvConf !== undefined) writeResolvConf(netns, r.resolvConf);
     await run('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
     try {
       r.cniResult = await this.cni.add(attachment(r));
@@ -55,6 +57,7 @@ export class Sandboxes {
       await this.cni.del(attachment(r), r.cniResult);
     } finally {
       if (netnsExists(r.netns!)) await run('ip', ['netns', 'del', r.netns!]);
+      removeResolvConf(r.netns!);
     }
   }
 }
