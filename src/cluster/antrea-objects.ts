@@ -18,6 +18,7 @@ import {
   toolsBinDir,
 } from './antrea-commands.js';
 import { script } from './components.js';
+import { CONTROL_PLANE_TAINT } from './nodeheartbeat.js';
 import { ovsDir } from './nodeovs.js';
 import { ROOT_NETNS_ANNOTATION } from '../kube/kubelet/podworker.js';
 import { layoutEnv, type ClusterLayout, type NodeSpec } from './layout.js';
@@ -36,7 +37,10 @@ export async function createIgnoringExisting(create: () => Promise<unknown>): Pr
   }
 }
 
-/** A one-replica Deployment in kube-system (the cluster's own components), unless it exists. */
+/**
+ * A one-replica Deployment in kube-system (the cluster's own components), unless it exists. Like
+ * kubeadm's system pods, it may run on the tainted control-plane node.
+ */
 export async function ensureSystemDeployment(
   apps: AppsV1Api,
   name: string,
@@ -54,7 +58,7 @@ export async function ensureSystemDeployment(
           selector: { matchLabels: labels },
           template: {
             metadata: { labels, ...(podAnnotations ? { annotations: podAnnotations } : {}) },
-            spec: podSpec,
+            spec: { ...podSpec, tolerations: [CONTROL_PLANE_TAINT] },
           },
         },
       },
@@ -103,6 +107,8 @@ function agentPod(layout: ClusterLayout, node: NodeSpec, podCIDR: string): V1Pod
       nodeName: node.name,
       hostNetwork: true,
       restartPolicy: 'Always',
+      // A DaemonSet's pod, as Antrea's: every node, whatever its taints.
+      tolerations: [{ operator: 'Exists' }],
       initContainers: [
         container('install-cni', [
           process.execPath,

@@ -3,6 +3,12 @@ import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node
 import type { NodeSpec } from './layout.js';
 
 const HEARTBEAT_MS = 10_000;
+
+/** kubeadm's taint on control-plane nodes (Kind's too). */
+export const CONTROL_PLANE_TAINT = {
+  key: 'node-role.kubernetes.io/control-plane',
+  effect: 'NoSchedule',
+} as const;
 const CONFLICT_RETRIES = 5;
 export const KUBE_VERSION = 'v1.32.0';
 
@@ -57,6 +63,8 @@ export class NodeHeartbeat {
         apiVersion: 'v1',
         kind: 'Node',
         metadata: { name: this.node.name, labels },
+        // As in Kind (kubeadm): workloads go to the workers unless they tolerate it.
+        ...(this.node.controlPlane ? { spec: { taints: [CONTROL_PLANE_TAINT] } } : {}),
       };
       await this.api.createNode({ body });
     }
