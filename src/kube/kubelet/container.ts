@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { existsSync, renameSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Container } from '../../apis/core.js';
-import { adoptContainer, spawnContainer, type RunningProcess } from './process.js';
+import { adoptContainer, killRemains, spawnContainer, type RunningProcess } from './process.js';
 import { tcpListening } from './probe.js';
 import type { ContainerRecord, Instance, LogKind, RecordStore, Termination } from './record.js';
 
@@ -155,6 +155,7 @@ export class ContainerRunner {
     const exit = await Promise.race([proc.exited, aborted]);
     done.abort();
     if (exit === undefined) return;
+    killRemains(instance.pid);
     this.terminated({
       exitCode: exit.code,
       reason: exit.unknown ? 'ContainerStatusUnknown' : exit.code === 0 ? 'Completed' : 'Error',

@@ -154,6 +154,20 @@ export function adoptContainer(
 }
 
 /**
+ * What a container runtime does when a container's first process ends (the PID namespace's init
+ * dying): whatever else of the instance runs is killed, so that no orphan of it (e.g. the
+ * command, when the wrapper shell was killed) keeps its sockets from the next instance. The
+ * group is still the instance's: Linux hands out no pid that is in use as a process group id.
+ */
+export function killRemains(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // nothing left
+  }
+}
+
+/**
  * Stops the process group of each instance: SIGTERM, then SIGKILL for what is left after
  * `graceMs`; resolves once every group is gone. A pid that now belongs to another process is
  * left alone.

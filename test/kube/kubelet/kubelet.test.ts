@@ -269,6 +269,23 @@ describe('kubelet', () => {
     assert.equal(missing.status?.phase, 'Running');
   });
 
+  it('an instance whose first process dies takes the rest of its processes with it', async () => {
+    await h.createPod(pod('orphan', [sleeper()]));
+    const p = await h.waitPod('orphan', ready, 'Ready');
+    const wrapper = record(p).containers[0]!.running!.pid;
+    // The command (sleep) is the wrapper shell's child; only the wrapper is killed.
+    const children = readFileSync(`/proc/${wrapper}/task/${wrapper}/children`, 'utf8').trim();
+    const command = Number(children.split(' ')[0]);
+    assert.ok(command > 0, 'the command runs under the wrapper');
+    process.kill(wrapper, 'SIGKILL');
+    await h.waitPod('orphan', (x) => containerStatus(x)?.restartCount === 1 && ready(x), 'restart');
+    // Like a PID namespace whose init died: no orphan keeps running next to the new instance.
+    const stat = existsSync(`/proc/${command}/stat`)
+      ? readFileSync(`/proc/${command}/stat`, 'utf8')
+      : '';
+    assert.ok(stat === '' || / Z /.test(stat), `the old command ${command} is gone`);
+  });
+
   it('logs: all, tail, previous, follow', async () => {
     const crash = await h.getPod('crash');
     const logs = (
