@@ -1,6 +1,6 @@
 // The controller's view of Pods and Namespaces, indexed for group membership: pods by
 // namespace, namespaces by label pair (so a namespace selector never scans every namespace).
-import type { NamedPort, Namespace, Pod, LabelSelector } from '../../apis/index.js';
+import type { GroupMember, NamedPort, Namespace, Pod, LabelSelector } from '../../apis/index.js';
 import { selectorMatches } from '../../apis/index.js';
 
 export interface PodState {
@@ -11,6 +11,8 @@ export interface PodState {
   readonly ips: readonly string[];
   readonly node: string | undefined;
   readonly ports: readonly NamedPort[];
+  /** The pod as every group holding it lists it; one object shared by all those groups. */
+  readonly member: GroupMember;
 }
 
 export interface NamespaceState {
@@ -30,14 +32,21 @@ export function podStateOf(pod: Pod): PodState | undefined {
         ports.push({ name: p.name, port: p.containerPort, protocol: p.protocol ?? 'TCP' });
     }
   }
+  const node = pod.spec?.nodeName;
   return {
     key: `${namespace}/${name}`,
     namespace,
     name,
     labels: pod.metadata.labels ?? {},
     ips,
-    node: pod.spec?.nodeName,
+    node,
     ports,
+    member: {
+      pod: { name, namespace },
+      ips,
+      ...(ports.length ? { ports } : {}),
+      ...(node !== undefined ? { node } : {}),
+    },
   };
 }
 

@@ -24,19 +24,22 @@ import { convertAntreaPolicy } from './convert-antrea.js';
 import { convertK8sPolicy } from './convert-k8s.js';
 import { EventBatch, type ControlPlaneEvent, type ControlPlaneKind } from './events.js';
 import type { GroupNeeds } from './groupneeds.js';
-import { GroupStore, type GroupRole, type GroupState } from './groups.js';
+import { GroupStore, ROLE_BIT, type GroupRole, type GroupState } from './groups.js';
 import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.js';
 import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js';
+import { EMPTY_SPAN, unionOf, type NodeSpan } from './nodespan.js';
 import { policyKey, policyRefOf, policyTypeOf, uidOf, type PolicyRef } from './policyref.js';
 
 interface PolicyEntry {
   readonly ref: PolicyRef;
+  /** policyKey(ref), kept so every index holds the one string. */
+  readonly key: string;
   readonly source: KubeObject;
   internal: InternalNetworkPolicy | undefined;
   /** Group name → the roles (ROLE_BIT mask) this policy uses it in. */
   groups: Map<string, number>;
   /** ClusterGroup/Group keys the conversion read. */
-  namedDeps: Set<string>;
+  namedDeps: ReadonlySet<string>;
   /** The conversion read the namespace list (per-namespace peers). */
   namespaceDependent: boolean;
 }
@@ -50,7 +53,8 @@ export interface ControlPlaneSnapshot {
 export type Listener = (events: readonly ControlPlaneEvent[]) => void;
 
 const ROLES: readonly GroupRole[] = ['address', 'appliedTo'];
-const ROLE_BIT: Readonly<Record<GroupRole, number>> = { address: 1, appliedTo: 2 };
+/** Most policies read no ClusterGroup; they share this instead of an empty set each. */
+const NO_NAMED_DEPS: ReadonlySet<string> = new Set();
 const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> = {
   address: 'AddressGroup',
   appliedTo: 'AppliedToGroup',
@@ -59,7 +63,7 @@ const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> 
 /** One policy's conversion: answers its group needs and records what it used. */
 class Conversion implements GroupNeeds {
   readonly wanted = new Map<string, number>();
-  readonly namedDeps = new Set<string>();
+  namedDeps: Set<string> | undefined;
   namespaceDependent = false;
 
   constructor(
@@ -67,25 +71,24 @@ class Conversion implements GroupNeeds {
     readonly key: string,
   ) {}
 
-  private want(name: string, role: GroupRole, terms: readonly GroupSelector[]): void {
+  /** References the group; returns its name as the group holds it, so policies share it. */
+  private want(name: string, role: GroupRole, terms: readonly GroupSelector[]): string {
     const mask = this.wanted.get(name) ?? 0;
-    if (mask & ROLE_BIT[role]) return;
-    this.wanted.set(name, mask | ROLE_BIT[role]);
-    this.controller.refGroup(name, terms, role, this.key);
+    if (mask & ROLE_BIT[role]) return name;
+    const held = this.controller.refGroup(name, terms, role, this.key);
+    this.wanted.set(held, mask | ROLE_BIT[role]);
+    return held;
   }
 
   selector(sel: GroupSelector, role: GroupRole): string {
-    const name = groupNameFor(selectorKey(sel));
-    this.want(name, role, [sel]);
-    return name;
+    return this.want(groupNameFor(selectorKey(sel)), role, [sel]);
   }
 
   named(namespace: string | undefined, name: string, role: GroupRole) {
     const key = namedGroupKey(namespace, name);
-    const r = this.controller.resolveNamed(key, this.namedDeps);
+    const r = this.controller.resolveNamed(key, (this.namedDeps ??= new Set()));
     if (r.terms.length === 0 && r.ipBlocks.length > 0) return { ipBlocks: r.ipBlocks };
-    this.want(key, role, r.terms);
-    return { name: key, ipBlocks: r.ipBlocks };
+    return { name: this.want(key, role, r.terms), ipBlocks: r.ipBlocks };
   }
 
   namespaces(selector: LabelSelector) {
@@ -216,10 +219,11 @@ export class NetworkPolicyController {
     const key = policyKey(ref);
     const entry: PolicyEntry = this.policies.get(key) ?? {
       ref,
+      key,
       source: obj,
       internal: undefined,
       groups: new Map(),
-      namedDeps: new Set(),
+      namedDeps: NO_NAMED_DEPS,
       namespaceDependent: false,
     };
     (entry as { source: KubeObject }).source = obj;
@@ -228,16 +232,15 @@ export class NetworkPolicyController {
   }
 
   private deletePolicy(ref: PolicyRef): void {
-    const key = policyKey(ref);
-    const entry = this.policies.get(key);
+    const entry = this.policies.get(policyKey(ref));
     if (!entry) return;
-    this.policies.delete(key);
+    this.policies.delete(entry.key);
     this.namespaceDependent.delete(entry);
     if (entry.internal) {
       this.byName.delete(entry.internal.metadata.name);
       this.batch.add('DELETED', 'NetworkPolicy', entry.internal.metadata.name);
     }
-    this.releaseGroups(key, entry.groups, new Map());
+    this.releaseGroups(entry.key, entry.groups, new Map());
   }
 
   // ---- conversion -----------------------------------------------------------------------------
@@ -258,7 +261,7 @@ export class NetworkPolicyController {
   }
 
   private convert(entry: PolicyEntry): void {
-    const conv = new Conversion(this, policyKey(entry.ref));
+    const conv = new Conversion(this, entry.key);
     const obj = entry.source;
     let internal: InternalNetworkPolicy | undefined;
     const uid = uidOf(obj, entry.ref);
@@ -281,7 +284,7 @@ export class NetworkPolicyController {
     // a group both versions use is never deleted and re-created.
     this.releaseGroups(conv.key, entry.groups, conv.wanted);
     entry.groups = conv.wanted;
-    entry.namedDeps = conv.namedDeps;
+    entry.namedDeps = conv.namedDeps ?? NO_NAMED_DEPS;
     entry.namespaceDependent = conv.namespaceDependent;
     if (conv.namespaceDependent) this.namespaceDependent.add(entry);
     else this.namespaceDependent.delete(entry);
@@ -302,9 +305,14 @@ export class NetworkPolicyController {
     }
   }
 
-  /** Takes a policy's reference on a group in a role; the group's first user announces it. */
-  refGroup(name: string, terms: readonly GroupSelector[], role: GroupRole, policy: string): void {
-    if (this.groups.ref(name, terms, role, policy)) this.batch.add('ADDED', ROLE_KIND[role], name);
+  /**
+   * Takes a policy's reference on a group in a role (the group's first user in the role
+   * announces it); returns the group's name as the group holds it.
+   */
+  refGroup(name: string, terms: readonly GroupSelector[], role: GroupRole, policy: string): string {
+    const g = this.groups.obtain(name, terms);
+    if (g.addRef(policy, role)) this.batch.add('ADDED', ROLE_KIND[role], g.name);
+    return g.name;
   }
 
   /** The terms a named group resolves to now; recorded so later changes to it are noticed. */
@@ -332,19 +340,17 @@ export class NetworkPolicyController {
       const dropped = mask & ~(keep.get(name) ?? 0);
       for (const role of ROLES) {
         if (!(dropped & ROLE_BIT[role])) continue;
-        const g = this.groups.unref(name, role, key);
+        const g = this.groups.release(name, role, key);
         if (!g) continue;
-        if ((role === 'address' ? g.addressRefs : g.appliedToRefs).size === 0) {
-          this.batch.add('DELETED', ROLE_KIND[role], name);
-        }
+        if (!g.usedAs(role)) this.batch.add('DELETED', ROLE_KIND[role], name);
         if (!g.referenced) this.namedTerms.delete(name);
       }
     }
   }
 
   private groupChanged(g: GroupState): void {
-    if (g.addressRefs.size > 0) this.batch.add('MODIFIED', 'AddressGroup', g.name);
-    if (g.appliedToRefs.size > 0) this.batch.add('MODIFIED', 'AppliedToGroup', g.name);
+    for (const role of ROLES)
+      if (g.usedAs(role)) this.batch.add('MODIFIED', ROLE_KIND[role], g.name);
   }
 
   private flush(): ControlPlaneEvent[] {
@@ -361,13 +367,13 @@ export class NetworkPolicyController {
 
   getAddressGroup(name: string): AddressGroup | undefined {
     const g = this.groups.groups.get(name);
-    if (!g || g.addressRefs.size === 0) return undefined;
+    if (!g?.usedAs('address')) return undefined;
     return { kind: 'AddressGroup', metadata: { name }, groupMembers: membersOf(g) };
   }
 
   getAppliedToGroup(name: string): AppliedToGroup | undefined {
     const g = this.groups.groups.get(name);
-    if (!g || g.appliedToRefs.size === 0) return undefined;
+    if (!g?.usedAs('appliedTo')) return undefined;
     return { kind: 'AppliedToGroup', metadata: { name }, groupMembers: membersOf(g) };
   }
 
@@ -378,7 +384,7 @@ export class NetworkPolicyController {
   groupNames(kind: 'AddressGroup' | 'AppliedToGroup'): string[] {
     const out: string[] = [];
     for (const g of this.groups.groups.values()) {
-      if ((kind === 'AddressGroup' ? g.addressRefs : g.appliedToRefs).size > 0) out.push(g.name);
+      if (g.usedAs(kind === 'AddressGroup' ? 'address' : 'appliedTo')) out.push(g.name);
     }
     return out;
   }
@@ -397,7 +403,7 @@ export class NetworkPolicyController {
   /** Names of the policies that apply through an AppliedToGroup. */
   policiesUsingAppliedToGroup(name: string): string[] {
     const out: string[] = [];
-    for (const key of this.groups.groups.get(name)?.appliedToRefs ?? []) {
+    for (const key of this.groups.groups.get(name)?.users('appliedTo') ?? []) {
       const np = this.policies.get(key)?.internal;
       if (np) out.push(np.metadata.name);
     }
@@ -405,32 +411,33 @@ export class NetworkPolicyController {
   }
 
   /** The nodes that need the object: where its applied-to pods run. */
-  spanOf(kind: ControlPlaneKind, name: string): Set<string> {
-    const span = new Set<string>();
-    const addAppliedTo = (atg: string) => {
-      for (const node of this.groups.groups.get(atg)?.nodes.keys() ?? []) span.add(node);
-    };
+  spanOf(kind: ControlPlaneKind, name: string): NodeSpan {
     switch (kind) {
       case 'AppliedToGroup':
-        addAppliedTo(name);
-        break;
+        return this.groups.groups.get(name)?.nodes ?? EMPTY_SPAN;
       case 'NetworkPolicy':
-        for (const atg of this.byName.get(name)?.internal?.appliedToGroups ?? []) addAppliedTo(atg);
-        break;
+        return this.appliedToSpan(this.byName.get(name)?.internal?.appliedToGroups ?? []);
       case 'AddressGroup': {
         const atgs = new Set<string>();
-        for (const key of this.groups.groups.get(name)?.addressRefs ?? []) {
+        for (const key of this.groups.groups.get(name)?.users('address') ?? []) {
           for (const atg of this.policies.get(key)?.internal?.appliedToGroups ?? []) atgs.add(atg);
         }
-        for (const atg of atgs) addAppliedTo(atg);
-        break;
+        return this.appliedToSpan(atgs);
       }
       default: {
         const never: never = kind;
         throw new Error(`unknown kind ${String(never)}`);
       }
     }
-    return span;
+  }
+
+  private appliedToSpan(atgs: Iterable<string>): NodeSpan {
+    const spans: NodeSpan[] = [];
+    for (const atg of atgs) {
+      const g = this.groups.groups.get(atg);
+      if (g) spans.push(g.nodes);
+    }
+    return unionOf(spans);
   }
 
   snapshot(): ControlPlaneSnapshot {
@@ -446,13 +453,6 @@ export class NetworkPolicyController {
 
 function membersOf(g: GroupState): GroupMember[] {
   const out: GroupMember[] = [];
-  for (const p of g.members.values()) {
-    out.push({
-      pod: { name: p.name, namespace: p.namespace },
-      ips: p.ips,
-      ...(p.ports.length ? { ports: p.ports } : {}),
-      ...(p.node !== undefined ? { node: p.node } : {}),
-    });
-  }
+  for (const p of g.members.values()) out.push(p.member);
   return out;
 }

@@ -4,25 +4,61 @@
 import { selectorMatches } from '../../apis/index.js';
 import type { ClusterState, PodState } from './clusterstate.js';
 import type { GroupSelector } from './groupselector.js';
+import { NodeCounts } from './nodespan.js';
+
+export type GroupRole = 'address' | 'appliedTo';
+export const ROLE_BIT: Readonly<Record<GroupRole, number>> = { address: 1, appliedTo: 2 };
 
 export class GroupState {
   readonly members = new Map<string, PodState>();
-  /** Node → number of members on it: the AppliedToGroup's span. */
-  readonly nodes = new Map<string, number>();
-  readonly addressRefs = new Set<string>();
-  readonly appliedToRefs = new Set<string>();
-  readonly coveredNamespaces = new Set<string>();
+  /** The nodes of its members: the AppliedToGroup's span. */
+  readonly nodes = new NodeCounts();
+  /** Policy key → the roles (ROLE_BIT mask) it uses the group in; one map for both roles. */
+  private readonly refs = new Map<string, number>();
+  private addressUsers = 0;
+  private appliedToUsers = 0;
+
   constructor(
     readonly name: string,
     public terms: readonly GroupSelector[],
   ) {}
 
+  /** Records a policy's use in a role; true when it is the first in that role. */
+  addRef(policy: string, role: GroupRole): boolean {
+    const mask = this.refs.get(policy) ?? 0;
+    if (mask & ROLE_BIT[role]) return false;
+    this.refs.set(policy, mask | ROLE_BIT[role]);
+    return this.count(role, +1) === 1;
+  }
+
+  dropRef(policy: string, role: GroupRole): void {
+    const mask = this.refs.get(policy) ?? 0;
+    if (!(mask & ROLE_BIT[role])) return;
+    const rest = mask & ~ROLE_BIT[role];
+    if (rest === 0) this.refs.delete(policy);
+    else this.refs.set(policy, rest);
+    this.count(role, -1);
+  }
+
+  /** Whether some policy uses the group in the role (it then exists as that kind). */
+  usedAs(role: GroupRole): boolean {
+    return (role === 'address' ? this.addressUsers : this.appliedToUsers) > 0;
+  }
+
+  /** Keys of the policies that use the group in the role. */
+  *users(role: GroupRole): Iterable<string> {
+    for (const [policy, mask] of this.refs) if (mask & ROLE_BIT[role]) yield policy;
+  }
+
   get referenced(): boolean {
-    return this.addressRefs.size > 0 || this.appliedToRefs.size > 0;
+    return this.refs.size > 0;
+  }
+
+  private count(role: GroupRole, delta: number): number {
+    if (role === 'address') return (this.addressUsers += delta);
+    return (this.appliedToUsers += delta);
   }
 }
-
-export type GroupRole = 'address' | 'appliedTo';
 
 export class GroupStore {
   readonly groups = new Map<string, GroupState>();
@@ -35,28 +71,22 @@ export class GroupStore {
     private readonly onChange: (g: GroupState) => void,
   ) {}
 
-  /**
-   * Adds a reference from a policy; creates and fills the group on first use. True when it is
-   * the group's first reference in that role (the group then exists as that kind).
-   */
-  ref(name: string, terms: readonly GroupSelector[], role: GroupRole, policy: string): boolean {
+  /** The group of this name, created and filled from the terms on first use. */
+  obtain(name: string, terms: readonly GroupSelector[]): GroupState {
     let g = this.groups.get(name);
     if (!g) {
       g = new GroupState(name, terms);
       this.groups.set(name, g);
-      this.index(g);
-      this.fill(g);
+      this.fill(g, this.index(g));
     }
-    const refs = role === 'address' ? g.addressRefs : g.appliedToRefs;
-    const first = refs.size === 0;
-    refs.add(policy);
-    return first;
+    return g;
   }
 
-  unref(name: string, role: GroupRole, policy: string): GroupState | undefined {
+  /** Drops a policy's use of a group in a role; the group goes once no policy uses it. */
+  release(name: string, role: GroupRole, policy: string): GroupState | undefined {
     const g = this.groups.get(name);
     if (!g) return undefined;
-    (role === 'address' ? g.addressRefs : g.appliedToRefs).delete(policy);
+    g.dropRef(policy, role);
     if (!g.referenced) {
       this.unindex(g);
       this.groups.delete(name);
@@ -68,13 +98,10 @@ export class GroupStore {
   redefine(g: GroupState, terms: readonly GroupSelector[]): void {
     this.unindex(g);
     g.terms = terms;
-    this.index(g);
+    const covered = this.index(g);
     let changed = false;
-    for (const p of [...g.members.values()]) {
-      if (!g.coveredNamespaces.has(p.namespace))
-        changed = this.syncMember(g, p.key, undefined) || changed;
-    }
-    for (const ns of g.coveredNamespaces) {
+    for (const p of [...g.members.values()]) changed = this.syncMember(g, p.key, p) || changed;
+    for (const ns of covered) {
       for (const p of this.cluster.podsIn(ns)) changed = this.syncMember(g, p.key, p) || changed;
     }
     if (changed) this.onChange(g);
@@ -101,12 +128,9 @@ export class GroupStore {
     const affected = new Set<GroupState>(this.covering.get(name));
     for (const g of this.selectorGroups) {
       const covers = labels !== undefined && this.coversNamespace(g, name, labels);
-      if (covers === g.coveredNamespaces.has(name)) continue;
+      if (covers === (this.covering.get(name)?.has(g) ?? false)) continue;
       if (covers) this.cover(g, name);
-      else {
-        g.coveredNamespaces.delete(name);
-        this.covering.get(name)?.delete(g);
-      }
+      else this.uncover(g, name);
       affected.add(g);
     }
     for (const g of affected) {
@@ -119,7 +143,7 @@ export class GroupStore {
   /** Makes the pod a member or not as it matches now; true when the group's members changed. */
   private syncMember(g: GroupState, key: string, pod: PodState | undefined): boolean {
     const old = g.members.get(key);
-    const is = pod !== undefined && g.coveredNamespaces.has(pod.namespace) && this.matches(g, pod);
+    const is = pod !== undefined && this.matches(g, pod);
     if (!is) {
       if (!old) return false;
       this.removeMember(g, old);
@@ -152,51 +176,56 @@ export class GroupStore {
     );
   }
 
-  private index(g: GroupState): void {
-    for (const t of g.terms) {
-      if (t.namespace !== undefined) {
-        // Covered even before the namespace exists: its pods join once it does.
-        this.cover(g, t.namespace);
-      } else {
-        this.selectorGroups.add(g);
-        for (const ns of this.cluster.matchingNamespaces(t.namespaceSelector ?? {})) {
-          this.cover(g, ns);
-        }
-      }
-    }
+  /** Indexes the group under the namespaces it covers now; returns them. */
+  private index(g: GroupState): Set<string> {
+    const covered = this.coveredBy(g);
+    for (const ns of covered) this.cover(g, ns);
+    if (g.terms.some((t) => t.namespace === undefined)) this.selectorGroups.add(g);
+    return covered;
   }
 
   private unindex(g: GroupState): void {
-    for (const ns of g.coveredNamespaces) this.covering.get(ns)?.delete(g);
-    g.coveredNamespaces.clear();
+    // The index follows every namespace change, so the namespaces covered now are those indexed.
+    for (const ns of this.coveredBy(g)) this.uncover(g, ns);
     this.selectorGroups.delete(g);
   }
 
+  /** Its terms' namespaces: named ones even before they exist (their pods join once they do). */
+  private coveredBy(g: GroupState): Set<string> {
+    const out = new Set<string>();
+    for (const t of g.terms) {
+      if (t.namespace !== undefined) out.add(t.namespace);
+      else for (const ns of this.cluster.matchingNamespaces(t.namespaceSelector ?? {})) out.add(ns);
+    }
+    return out;
+  }
+
   private cover(g: GroupState, ns: string): void {
-    g.coveredNamespaces.add(ns);
     let set = this.covering.get(ns);
     if (!set) this.covering.set(ns, (set = new Set()));
     set.add(g);
   }
 
-  private fill(g: GroupState): void {
-    for (const ns of g.coveredNamespaces) {
+  private uncover(g: GroupState, ns: string): void {
+    const set = this.covering.get(ns);
+    set?.delete(g);
+    if (set?.size === 0) this.covering.delete(ns);
+  }
+
+  private fill(g: GroupState, covered: Iterable<string>): void {
+    for (const ns of covered) {
       for (const p of this.cluster.podsIn(ns)) if (this.matches(g, p)) this.addMember(g, p);
     }
   }
 
   private addMember(g: GroupState, p: PodState): void {
     g.members.set(p.key, p);
-    if (p.node !== undefined) g.nodes.set(p.node, (g.nodes.get(p.node) ?? 0) + 1);
+    if (p.node !== undefined) g.nodes.add(p.node);
   }
 
   private removeMember(g: GroupState, p: PodState): void {
     g.members.delete(p.key);
-    if (p.node !== undefined) {
-      const n = (g.nodes.get(p.node) ?? 1) - 1;
-      if (n === 0) g.nodes.delete(p.node);
-      else g.nodes.set(p.node, n);
-    }
+    if (p.node !== undefined) g.nodes.remove(p.node);
   }
 }
 
