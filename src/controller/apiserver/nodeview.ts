@@ -4,6 +4,7 @@
 // uses it. Groups are sent before the policies that use them, and removed after.
 import type { AddressGroup, AppliedToGroup, InternalNetworkPolicy } from '../../apis/index.js';
 import type { ControlPlaneEvent, ControlPlaneKind } from '../networkpolicy/events.js';
+import { groupsOf, type PolicyGroups } from '../networkpolicy/policygroups.js';
 
 export interface ControlPlaneReader {
   getNetworkPolicy(name: string): InternalNetworkPolicy | undefined;
@@ -25,20 +26,9 @@ export interface WatchEvent {
   readonly object?: ControlPlaneObject;
 }
 
-function groupsOf(np: InternalNetworkPolicy): { address: Set<string>; appliedTo: Set<string> } {
-  const address = new Set<string>();
-  const appliedTo = new Set<string>(np.appliedToGroups);
-  for (const r of np.rules) {
-    for (const g of r.from.addressGroups ?? []) address.add(g);
-    for (const g of r.to.addressGroups ?? []) address.add(g);
-    for (const g of r.appliedToGroups ?? []) appliedTo.add(g);
-  }
-  return { address, appliedTo };
-}
-
 export class NodeView {
   /** Policy sent → the groups it used when sent. */
-  private readonly policies = new Map<string, { address: Set<string>; appliedTo: Set<string> }>();
+  private readonly policies = new Map<string, PolicyGroups>();
   private readonly addressGroups = new Map<string, number>();
   private readonly appliedToGroups = new Map<string, number>();
 

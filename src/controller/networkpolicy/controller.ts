@@ -28,6 +28,7 @@ import { GroupStore, ROLE_BIT, type GroupRole, type GroupState } from './groups.
 import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.js';
 import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js';
 import { EMPTY_SPAN, unionOf, type NodeSpan } from './nodespan.js';
+import { groupsOf } from './policygroups.js';
 import { policyKey, policyRefOf, policyTypeOf, uidOf, type PolicyRef } from './policyref.js';
 
 interface PolicyEntry {
@@ -35,9 +36,8 @@ interface PolicyEntry {
   /** policyKey(ref), kept so every index holds the one string. */
   readonly key: string;
   readonly source: KubeObject;
+  /** Also says which groups the policy holds references on: those it names. */
   internal: InternalNetworkPolicy | undefined;
-  /** Group name → the roles (ROLE_BIT mask) this policy uses it in. */
-  groups: Map<string, number>;
   /** ClusterGroup/Group keys the conversion read. */
   namedDeps: ReadonlySet<string>;
   /** The conversion read the namespace list (per-namespace peers). */
@@ -222,7 +222,6 @@ export class NetworkPolicyController {
       key,
       source: obj,
       internal: undefined,
-      groups: new Map(),
       namedDeps: NO_NAMED_DEPS,
       namespaceDependent: false,
     };
@@ -240,7 +239,7 @@ export class NetworkPolicyController {
       this.byName.delete(entry.internal.metadata.name);
       this.batch.add('DELETED', 'NetworkPolicy', entry.internal.metadata.name);
     }
-    this.releaseGroups(entry.key, entry.groups, new Map());
+    this.releaseGroups(entry.key, entry.internal, new Map());
   }
 
   // ---- conversion -----------------------------------------------------------------------------
@@ -282,8 +281,7 @@ export class NetworkPolicyController {
     }
     // The conversion took its group references as it went; dropping the old ones only now means
     // a group both versions use is never deleted and re-created.
-    this.releaseGroups(conv.key, entry.groups, conv.wanted);
-    entry.groups = conv.wanted;
+    this.releaseGroups(conv.key, entry.internal, conv.wanted);
     entry.namedDeps = conv.namedDeps ?? NO_NAMED_DEPS;
     entry.namespaceDependent = conv.namespaceDependent;
     if (conv.namespaceDependent) this.namespaceDependent.add(entry);
@@ -335,11 +333,17 @@ export class NetworkPolicyController {
       .map((name) => ({ name, labels: this.cluster.namespaceLabels(name)! }));
   }
 
-  private releaseGroups(key: string, had: Map<string, number>, keep: Map<string, number>): void {
-    for (const [name, mask] of had) {
-      const dropped = mask & ~(keep.get(name) ?? 0);
-      for (const role of ROLES) {
-        if (!(dropped & ROLE_BIT[role])) continue;
+  /** Drops the references the policy's previous version held, except those kept. */
+  private releaseGroups(
+    key: string,
+    had: InternalNetworkPolicy | undefined,
+    keep: ReadonlyMap<string, number>,
+  ): void {
+    if (!had) return;
+    const used = groupsOf(had);
+    for (const role of ROLES) {
+      for (const name of used[role]) {
+        if ((keep.get(name) ?? 0) & ROLE_BIT[role]) continue;
         const g = this.groups.release(name, role, key);
         if (!g) continue;
         if (!g.usedAs(role)) this.batch.add('DELETED', ROLE_KIND[role], name);
