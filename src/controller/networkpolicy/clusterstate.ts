@@ -1,7 +1,10 @@
 // The controller's view of Pods and Namespaces, indexed for group membership: pods by
 // namespace, namespaces by label pair (so a namespace selector never scans every namespace).
+// Each of these lookups into maps of every namespace costs a few cache misses, so everything
+// kept per namespace sits in one slot.
 import type { GroupMember, NamedPort, Namespace, Pod, LabelSelector } from '../../apis/index.js';
-import { selectorMatches } from '../../apis/index.js';
+import { selectorMatches, type Labels } from '../../apis/index.js';
+import type { GroupState } from './groups.js';
 
 export interface PodState {
   readonly key: string; // namespace/name
@@ -56,68 +59,87 @@ export function namespaceStateOf(ns: Namespace): NamespaceState {
   return { name, labels: { ...ns.metadata.labels, 'kubernetes.io/metadata.name': name } };
 }
 
-export class ClusterState {
+/**
+ * What the controller keeps under one namespace name, so one lookup finds it all: the
+ * namespace's labels (undefined while it does not exist), its pods, and the groups covering it
+ * (kept by GroupStore; a group naming a namespace covers it before it exists).
+ */
+export class NamespaceSlot {
+  labels: Labels | undefined;
   readonly pods = new Map<string, PodState>();
-  readonly namespaces = new Map<string, NamespaceState>();
-  private readonly podsByNamespace = new Map<string, Map<string, PodState>>();
-  private readonly namespacesByLabel = new Map<string, Set<string>>();
+  readonly groups = new Set<GroupState>();
+  constructor(readonly name: string) {}
+}
+
+export class ClusterState {
+  private readonly slots = new Map<string, NamespaceSlot>();
+  /** `key=value` → the existing namespaces with that label. */
+  private readonly namespacesByLabel = new Map<string, Set<NamespaceSlot>>();
+
+  slot(name: string): NamespaceSlot | undefined {
+    return this.slots.get(name);
+  }
+
+  slotFor(name: string): NamespaceSlot {
+    let slot = this.slots.get(name);
+    if (!slot) this.slots.set(name, (slot = new NamespaceSlot(name)));
+    return slot;
+  }
+
+  /** Forgets a slot that holds nothing any more. */
+  dropIfEmpty(slot: NamespaceSlot): void {
+    if (!slot.labels && slot.pods.size === 0 && slot.groups.size === 0)
+      this.slots.delete(slot.name);
+  }
 
   setPod(p: PodState): PodState | undefined {
-    const old = this.pods.get(p.key);
-    this.pods.set(p.key, p);
-    let inNs = this.podsByNamespace.get(p.namespace);
-    if (!inNs) this.podsByNamespace.set(p.namespace, (inNs = new Map()));
-    inNs.set(p.key, p);
+    const pods = this.slotFor(p.namespace).pods;
+    const old = pods.get(p.key);
+    pods.set(p.key, p);
     return old;
   }
 
-  deletePod(key: string): PodState | undefined {
-    const old = this.pods.get(key);
-    if (!old) return undefined;
-    this.pods.delete(key);
-    const inNs = this.podsByNamespace.get(old.namespace);
-    inNs?.delete(key);
-    if (inNs && inNs.size === 0) this.podsByNamespace.delete(old.namespace);
+  deletePod(namespace: string, key: string): PodState | undefined {
+    const slot = this.slots.get(namespace);
+    const old = slot?.pods.get(key);
+    if (!slot || !old) return undefined;
+    slot.pods.delete(key);
+    this.dropIfEmpty(slot);
     return old;
   }
 
-  podsIn(namespace: string): Iterable<PodState> {
-    return this.podsByNamespace.get(namespace)?.values() ?? [];
-  }
-
-  setNamespace(ns: NamespaceState): NamespaceState | undefined {
-    const old = this.namespaces.get(ns.name);
-    if (old) this.unindexNamespace(old);
-    this.namespaces.set(ns.name, ns);
-    for (const [k, v] of Object.entries(ns.labels)) {
-      const pair = `${k}=${v}`;
+  setNamespace(ns: NamespaceState): void {
+    const slot = this.slotFor(ns.name);
+    if (slot.labels) this.unindexLabels(slot);
+    slot.labels = ns.labels;
+    for (const pair of labelPairs(ns.labels)) {
       let set = this.namespacesByLabel.get(pair);
       if (!set) this.namespacesByLabel.set(pair, (set = new Set()));
-      set.add(ns.name);
+      set.add(slot);
     }
-    return old;
   }
 
-  deleteNamespace(name: string): NamespaceState | undefined {
-    const old = this.namespaces.get(name);
-    if (!old) return undefined;
-    this.unindexNamespace(old);
-    this.namespaces.delete(name);
-    return old;
+  /** False when the namespace did not exist. */
+  deleteNamespace(name: string): boolean {
+    const slot = this.slots.get(name);
+    if (!slot?.labels) return false;
+    this.unindexLabels(slot);
+    slot.labels = undefined;
+    this.dropIfEmpty(slot);
+    return true;
   }
 
-  private unindexNamespace(ns: NamespaceState): void {
-    for (const [k, v] of Object.entries(ns.labels)) {
-      const pair = `${k}=${v}`;
+  private unindexLabels(slot: NamespaceSlot): void {
+    for (const pair of labelPairs(slot.labels!)) {
       const set = this.namespacesByLabel.get(pair);
-      set?.delete(ns.name);
+      set?.delete(slot);
       if (set && set.size === 0) this.namespacesByLabel.delete(pair);
     }
   }
 
-  /** Names of namespaces the selector matches, starting from the smallest label-pair index. */
-  matchingNamespaces(selector: LabelSelector): string[] {
-    let candidates: Iterable<string> | undefined;
+  /** The existing namespaces the selector matches, starting from the smallest label-pair index. */
+  matchingNamespaces(selector: LabelSelector): NamespaceSlot[] {
+    let candidates: Iterable<NamespaceSlot> | undefined;
     let smallest = Infinity;
     for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
       const set = this.namespacesByLabel.get(`${k}=${v}`);
@@ -127,15 +149,18 @@ export class ClusterState {
         candidates = set;
       }
     }
-    const out: string[] = [];
-    for (const name of candidates ?? this.namespaces.keys()) {
-      const ns = this.namespaces.get(name);
-      if (ns && selectorMatches(selector, ns.labels)) out.push(name);
+    const out: NamespaceSlot[] = [];
+    for (const slot of candidates ?? this.slots.values()) {
+      if (slot.labels && selectorMatches(selector, slot.labels)) out.push(slot);
     }
     return out;
   }
 
-  namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
-    return this.namespaces.get(name)?.labels;
+  namespaceLabels(name: string): Labels | undefined {
+    return this.slots.get(name)?.labels;
   }
+}
+
+function labelPairs(labels: Labels): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }

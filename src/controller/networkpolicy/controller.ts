@@ -35,7 +35,7 @@ interface PolicyEntry {
   readonly ref: PolicyRef;
   /** policyKey(ref), kept so every index holds the one string. */
   readonly key: string;
-  readonly source: KubeObject;
+  source: KubeObject;
   /** Also says which groups the policy holds references on: those it names. */
   internal: InternalNetworkPolicy | undefined;
   /** ClusterGroup/Group keys the conversion read. */
@@ -144,8 +144,10 @@ export class NetworkPolicyController {
     const policyType = policyTypeOf(obj);
     if (policyType) this.deletePolicy(policyRefOf(obj, policyType));
     else if (obj.kind === 'Namespace') this.deleteNamespace(name);
-    else if (obj.kind === 'Pod') this.deletePod(`${obj.metadata.namespace ?? 'default'}/${name}`);
-    else if (obj.kind === 'Tier') this.deleteTier(name);
+    else if (obj.kind === 'Pod') {
+      const namespace = obj.metadata.namespace ?? 'default';
+      this.deletePod(namespace, `${namespace}/${name}`);
+    } else if (obj.kind === 'Tier') this.deleteTier(name);
     else if (obj.kind === 'ClusterGroup') this.deleteNamedGroup(namedGroupKey(undefined, name));
     else if (obj.kind === 'Group') {
       this.deleteNamedGroup(namedGroupKey(obj.metadata.namespace ?? 'default', name));
@@ -167,14 +169,16 @@ export class NetworkPolicyController {
 
   private upsertPod(pod: Pod): void {
     const next = podStateOf(pod);
-    const key = `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name ?? ''}`;
-    if (!next) return this.deletePod(key);
+    if (!next) {
+      const namespace = pod.metadata.namespace ?? 'default';
+      return this.deletePod(namespace, `${namespace}/${pod.metadata.name ?? ''}`);
+    }
     const prev = this.cluster.setPod(next);
     this.groups.podChanged(prev, next);
   }
 
-  private deletePod(key: string): void {
-    const prev = this.cluster.deletePod(key);
+  private deletePod(namespace: string, key: string): void {
+    const prev = this.cluster.deletePod(namespace, key);
     if (prev) this.groups.podChanged(prev, undefined);
   }
 
@@ -217,16 +221,19 @@ export class NetworkPolicyController {
   private upsertPolicy(obj: KubeObject, type: PolicyRef['type']): void {
     const ref = policyRefOf(obj, type);
     const key = policyKey(ref);
-    const entry: PolicyEntry = this.policies.get(key) ?? {
-      ref,
-      key,
-      source: obj,
-      internal: undefined,
-      namedDeps: NO_NAMED_DEPS,
-      namespaceDependent: false,
-    };
-    (entry as { source: KubeObject }).source = obj;
-    this.policies.set(key, entry);
+    let entry = this.policies.get(key);
+    if (!entry) {
+      entry = {
+        ref,
+        key,
+        source: obj,
+        internal: undefined,
+        namedDeps: NO_NAMED_DEPS,
+        namespaceDependent: false,
+      };
+      this.policies.set(key, entry);
+    }
+    entry.source = obj;
     this.convert(entry);
   }
 
@@ -329,8 +336,8 @@ export class NetworkPolicyController {
   ): { name: string; labels: Readonly<Record<string, string>> }[] {
     return this.cluster
       .matchingNamespaces(selector)
-      .sort()
-      .map((name) => ({ name, labels: this.cluster.namespaceLabels(name)! }));
+      .map((slot) => ({ name: slot.name, labels: slot.labels! }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** Drops the references the policy's previous version held, except those kept. */

@@ -1,8 +1,8 @@
 // Groups of pods shared by every policy that uses the same selector (or the same ClusterGroup),
 // their members, the nodes those members run on, and which groups a pod or namespace change can
 // touch. Only the groups whose members really change are reported.
-import { selectorMatches } from '../../apis/index.js';
-import type { ClusterState, PodState } from './clusterstate.js';
+import { selectorMatches, type Labels } from '../../apis/index.js';
+import type { ClusterState, NamespaceSlot, PodState } from './clusterstate.js';
 import type { GroupSelector } from './groupselector.js';
 import { NodeCounts } from './nodespan.js';
 
@@ -62,7 +62,6 @@ export class GroupState {
 
 export class GroupStore {
   readonly groups = new Map<string, GroupState>();
-  private readonly covering = new Map<string, Set<GroupState>>();
   private readonly selectorGroups = new Set<GroupState>();
 
   constructor(
@@ -77,7 +76,12 @@ export class GroupStore {
     if (!g) {
       g = new GroupState(name, terms);
       this.groups.set(name, g);
-      this.fill(g, this.index(g));
+      for (const slot of this.index(g)) {
+        if (!slot.labels) continue;
+        for (const p of slot.pods.values()) {
+          if (this.matches(g, p, slot.labels)) this.addMember(g, p);
+        }
+      }
     }
     return g;
   }
@@ -100,10 +104,10 @@ export class GroupStore {
     g.terms = terms;
     const covered = this.index(g);
     let changed = false;
-    for (const p of [...g.members.values()]) changed = this.syncMember(g, p.key, p) || changed;
-    for (const ns of covered) {
-      for (const p of this.cluster.podsIn(ns)) changed = this.syncMember(g, p.key, p) || changed;
+    for (const p of [...g.members.values()]) {
+      changed = this.syncMember(g, p.key, p, this.cluster.namespaceLabels(p.namespace)) || changed;
     }
+    for (const slot of covered) changed = this.syncNamespace(g, slot) || changed;
     if (changed) this.onChange(g);
   }
 
@@ -113,8 +117,9 @@ export class GroupStore {
    */
   podChanged(prev: PodState | undefined, next: PodState | undefined): void {
     const pod = (next ?? prev)!;
-    for (const g of this.covering.get(pod.namespace) ?? []) {
-      if (this.syncMember(g, pod.key, next)) this.onChange(g);
+    const slot = this.cluster.slot(pod.namespace);
+    for (const g of slot?.groups ?? []) {
+      if (this.syncMember(g, pod.key, next, slot!.labels)) this.onChange(g);
     }
   }
 
@@ -124,26 +129,38 @@ export class GroupStore {
    * or goes changes them all).
    */
   namespaceChanged(name: string): void {
-    const labels = this.cluster.namespaceLabels(name);
-    const affected = new Set<GroupState>(this.covering.get(name));
+    const slot = this.cluster.slotFor(name);
+    const labels = slot.labels;
+    const affected = new Set<GroupState>(slot.groups);
     for (const g of this.selectorGroups) {
       const covers = labels !== undefined && this.coversNamespace(g, name, labels);
-      if (covers === (this.covering.get(name)?.has(g) ?? false)) continue;
-      if (covers) this.cover(g, name);
-      else this.uncover(g, name);
+      if (covers === slot.groups.has(g)) continue;
+      if (covers) slot.groups.add(g);
+      else slot.groups.delete(g);
       affected.add(g);
     }
-    for (const g of affected) {
-      let changed = false;
-      for (const p of this.cluster.podsIn(name)) changed = this.syncMember(g, p.key, p) || changed;
-      if (changed) this.onChange(g);
+    for (const g of affected) if (this.syncNamespace(g, slot)) this.onChange(g);
+    this.cluster.dropIfEmpty(slot);
+  }
+
+  /** Syncs the group's membership of every pod of the namespace; true when it changed. */
+  private syncNamespace(g: GroupState, slot: NamespaceSlot): boolean {
+    let changed = false;
+    for (const p of slot.pods.values()) {
+      changed = this.syncMember(g, p.key, p, slot.labels) || changed;
     }
+    return changed;
   }
 
   /** Makes the pod a member or not as it matches now; true when the group's members changed. */
-  private syncMember(g: GroupState, key: string, pod: PodState | undefined): boolean {
+  private syncMember(
+    g: GroupState,
+    key: string,
+    pod: PodState | undefined,
+    nsLabels: Labels | undefined,
+  ): boolean {
     const old = g.members.get(key);
-    const is = pod !== undefined && this.matches(g, pod);
+    const is = pod !== undefined && nsLabels !== undefined && this.matches(g, pod, nsLabels);
     if (!is) {
       if (!old) return false;
       this.removeMember(g, old);
@@ -155,9 +172,8 @@ export class GroupStore {
     return !old || !sameMemberData(old, pod);
   }
 
-  private matches(g: GroupState, p: PodState): boolean {
-    const nsLabels = this.cluster.namespaceLabels(p.namespace);
-    if (!nsLabels) return false;
+  /** Whether the pod, in a namespace with these labels, is in the group. */
+  private matches(g: GroupState, p: PodState, nsLabels: Labels): boolean {
     for (const t of g.terms) {
       const inScope =
         t.namespace !== undefined
@@ -168,7 +184,7 @@ export class GroupStore {
     return false;
   }
 
-  private coversNamespace(g: GroupState, name: string, labels: Readonly<Record<string, string>>) {
+  private coversNamespace(g: GroupState, name: string, labels: Labels) {
     return g.terms.some((t) =>
       t.namespace !== undefined
         ? t.namespace === name
@@ -177,45 +193,32 @@ export class GroupStore {
   }
 
   /** Indexes the group under the namespaces it covers now; returns them. */
-  private index(g: GroupState): Set<string> {
+  private index(g: GroupState): Set<NamespaceSlot> {
     const covered = this.coveredBy(g);
-    for (const ns of covered) this.cover(g, ns);
+    for (const slot of covered) slot.groups.add(g);
     if (g.terms.some((t) => t.namespace === undefined)) this.selectorGroups.add(g);
     return covered;
   }
 
   private unindex(g: GroupState): void {
     // The index follows every namespace change, so the namespaces covered now are those indexed.
-    for (const ns of this.coveredBy(g)) this.uncover(g, ns);
+    for (const slot of this.coveredBy(g)) {
+      slot.groups.delete(g);
+      this.cluster.dropIfEmpty(slot);
+    }
     this.selectorGroups.delete(g);
   }
 
   /** Its terms' namespaces: named ones even before they exist (their pods join once they do). */
-  private coveredBy(g: GroupState): Set<string> {
-    const out = new Set<string>();
+  private coveredBy(g: GroupState): Set<NamespaceSlot> {
+    const out = new Set<NamespaceSlot>();
     for (const t of g.terms) {
-      if (t.namespace !== undefined) out.add(t.namespace);
-      else for (const ns of this.cluster.matchingNamespaces(t.namespaceSelector ?? {})) out.add(ns);
+      if (t.namespace !== undefined) out.add(this.cluster.slotFor(t.namespace));
+      else
+        for (const slot of this.cluster.matchingNamespaces(t.namespaceSelector ?? {}))
+          out.add(slot);
     }
     return out;
-  }
-
-  private cover(g: GroupState, ns: string): void {
-    let set = this.covering.get(ns);
-    if (!set) this.covering.set(ns, (set = new Set()));
-    set.add(g);
-  }
-
-  private uncover(g: GroupState, ns: string): void {
-    const set = this.covering.get(ns);
-    set?.delete(g);
-    if (set?.size === 0) this.covering.delete(ns);
-  }
-
-  private fill(g: GroupState, covered: Iterable<string>): void {
-    for (const ns of covered) {
-      for (const p of this.cluster.podsIn(ns)) if (this.matches(g, p)) this.addMember(g, p);
-    }
   }
 
   private addMember(g: GroupState, p: PodState): void {

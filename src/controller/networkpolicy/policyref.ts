@@ -16,9 +16,9 @@ export function policyKey(r: PolicyRef): string {
 
 /** Which policy type a manifest is, or undefined for kinds that are not policies. */
 export function policyTypeOf(obj: KubeObject): NetworkPolicyType | undefined {
-  const group = (obj.apiVersion ?? '').split('/')[0];
   if (obj.kind === 'ClusterNetworkPolicy') return 'AntreaClusterNetworkPolicy';
   if (obj.kind === 'NetworkPolicy') {
+    const group = (obj.apiVersion ?? '').split('/')[0];
     return group === CRD_GROUP ? 'AntreaNetworkPolicy' : 'K8sNetworkPolicy';
   }
   return undefined;
