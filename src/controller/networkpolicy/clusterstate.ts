@@ -37,7 +37,7 @@ export function podStateOf(pod: Pod): PodState | undefined {
   }
   const node = pod.spec?.nodeName;
   return {
-    key: `${namespace}/${name}`,
+    key: podKey(namespace, name),
     namespace,
     name,
     labels: pod.metadata.labels ?? {},
@@ -51,6 +51,11 @@ export function podStateOf(pod: Pod): PodState | undefined {
       ...(node !== undefined ? { node } : {}),
     },
   };
+}
+
+/** `namespace/name`, as one flat string (see stableUuid): every group holding the pod keeps it. */
+export function podKey(namespace: string, name: string): string {
+  return [namespace, name].join('/');
 }
 
 export function namespaceStateOf(ns: Namespace): NamespaceState {

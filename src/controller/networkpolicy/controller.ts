@@ -19,7 +19,7 @@ import type {
   Tier,
 } from '../../apis/index.js';
 import { CRD_GROUP, DEFAULT_TIER_NAME, DEFAULT_TIERS } from '../../apis/index.js';
-import { ClusterState, namespaceStateOf, podStateOf } from './clusterstate.js';
+import { ClusterState, namespaceStateOf, podKey, podStateOf } from './clusterstate.js';
 import { convertAntreaPolicy } from './convert-antrea.js';
 import { convertK8sPolicy } from './convert-k8s.js';
 import { EventBatch, type ControlPlaneEvent, type ControlPlaneKind } from './events.js';
@@ -146,7 +146,7 @@ export class NetworkPolicyController {
     else if (obj.kind === 'Namespace') this.deleteNamespace(name);
     else if (obj.kind === 'Pod') {
       const namespace = obj.metadata.namespace ?? 'default';
-      this.deletePod(namespace, `${namespace}/${name}`);
+      this.deletePod(namespace, podKey(namespace, name));
     } else if (obj.kind === 'Tier') this.deleteTier(name);
     else if (obj.kind === 'ClusterGroup') this.deleteNamedGroup(namedGroupKey(undefined, name));
     else if (obj.kind === 'Group') {
@@ -171,7 +171,7 @@ export class NetworkPolicyController {
     const next = podStateOf(pod);
     if (!next) {
       const namespace = pod.metadata.namespace ?? 'default';
-      return this.deletePod(namespace, `${namespace}/${pod.metadata.name ?? ''}`);
+      return this.deletePod(namespace, podKey(namespace, pod.metadata.name ?? ''));
     }
     const prev = this.cluster.setPod(next);
     this.groups.podChanged(prev, next);

@@ -12,7 +12,7 @@ import type {
   NetworkPolicyRule,
   Peer,
 } from '../../apis/index.js';
-import { MATCH_ALL_PEER, PeerBuilder, servicesOf } from './convert-k8s.js';
+import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, servicesOf } from './convert-k8s.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { GroupRole } from './groups.js';
 import type { PolicyRef } from './policyref.js';
@@ -151,8 +151,8 @@ export function convertAntreaPolicy(
           if (!allApplied.includes(x.appliedTo)) allApplied.push(x.appliedTo);
           rules.push({
             direction,
-            from: direction === 'In' ? x.peer : {},
-            to: direction === 'Out' ? x.peer : {},
+            from: direction === 'In' ? x.peer : NO_PEER,
+            to: direction === 'Out' ? x.peer : NO_PEER,
             ...common,
             appliedToGroups: [x.appliedTo],
           });
@@ -168,8 +168,8 @@ export function convertAntreaPolicy(
       for (const g of ruleApplied) if (!allApplied.includes(g)) allApplied.push(g);
       rules.push({
         direction,
-        from: direction === 'In' ? peer : {},
-        to: direction === 'Out' ? peer : {},
+        from: direction === 'In' ? peer : NO_PEER,
+        to: direction === 'Out' ? peer : NO_PEER,
         ...common,
         ...(perRule || perNamespace ? { appliedToGroups: ruleApplied } : {}),
       });

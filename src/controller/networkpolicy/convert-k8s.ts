@@ -17,9 +17,15 @@ import type { PolicyRef } from './policyref.js';
 
 /** A rule without peers matches every address. */
 export const MATCH_ALL_PEER: Peer = { ipBlocks: [{ cidr: '0.0.0.0/0' }] };
+/** The side of a rule that its direction leaves empty; one object shared by every rule. */
+export const NO_PEER: Peer = Object.freeze({});
+const NO_SERVICES: readonly ServiceMatch[] = Object.freeze([]);
 
-export function servicesOf(ports: readonly NetworkPolicyPort[] | undefined): ServiceMatch[] {
-  return (ports ?? []).map((p) => ({
+export function servicesOf(
+  ports: readonly NetworkPolicyPort[] | undefined,
+): readonly ServiceMatch[] {
+  if (!ports || ports.length === 0) return NO_SERVICES;
+  return ports.map((p) => ({
     protocol: p.protocol ?? 'TCP',
     ...(p.port !== undefined ? { port: p.port } : {}),
     ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
@@ -73,10 +79,19 @@ function peerOf(
   return peer.build();
 }
 
-/** kube's defaulting: Ingress always, Egress when egress rules exist. */
-export function policyTypesOf(np: NetworkPolicy): PolicyType[] {
-  if (np.spec.policyTypes && np.spec.policyTypes.length > 0) return [...np.spec.policyTypes];
-  return np.spec.egress && np.spec.egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+const INGRESS: readonly PolicyType[] = Object.freeze(['Ingress']);
+const INGRESS_EGRESS: readonly PolicyType[] = Object.freeze(['Ingress', 'Egress']);
+
+/** kube's defaulting: Ingress always, Egress when egress rules exist. Common lists are shared. */
+export function policyTypesOf(np: NetworkPolicy): readonly PolicyType[] {
+  const given = np.spec.policyTypes;
+  if (!given || given.length === 0) {
+    return np.spec.egress && np.spec.egress.length > 0 ? INGRESS_EGRESS : INGRESS;
+  }
+  for (const common of [INGRESS, INGRESS_EGRESS]) {
+    if (given.length === common.length && given.every((t, i) => t === common[i])) return common;
+  }
+  return [...given];
 }
 
 export function convertK8sPolicy(
@@ -93,7 +108,7 @@ export function convertK8sPolicy(
       rules.push({
         direction: 'In',
         from: peerOf(r.from, namespace, needs),
-        to: {},
+        to: NO_PEER,
         services: servicesOf(r.ports),
         priority: i,
       });
@@ -103,7 +118,7 @@ export function convertK8sPolicy(
     (np.spec.egress ?? []).forEach((r, i) => {
       rules.push({
         direction: 'Out',
-        from: {},
+        from: NO_PEER,
         to: peerOf(r.to, namespace, needs),
         services: servicesOf(r.ports),
         priority: i,

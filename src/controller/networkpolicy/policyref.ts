@@ -11,7 +11,8 @@ export interface PolicyRef {
 }
 
 export function policyKey(r: PolicyRef): string {
-  return `${r.type}/${r.namespace ?? ''}/${r.name}`;
+  // One flat string (see stableUuid): it is held by the policy and by every group it uses.
+  return [r.type, r.namespace ?? '', r.name].join('/');
 }
 
 /** Which policy type a manifest is, or undefined for kinds that are not policies. */
