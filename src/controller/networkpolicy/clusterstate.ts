@@ -166,6 +166,7 @@ export class ClusterState {
   }
 }
 
+/** `key=value` per label, each one flat string (see stableUuid): the label index keeps them. */
 function labelPairs(labels: Labels): string[] {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return Object.entries(labels).map((pair) => pair.join('='));
 }

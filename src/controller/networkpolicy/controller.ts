@@ -378,14 +378,12 @@ export class NetworkPolicyController {
 
   getAddressGroup(name: string): AddressGroup | undefined {
     const g = this.groups.groups.get(name);
-    if (!g?.usedAs('address')) return undefined;
-    return { kind: 'AddressGroup', metadata: { name }, groupMembers: membersOf(g) };
+    return g?.usedAs('address') ? addressGroupOf(g, membersOf(g)) : undefined;
   }
 
   getAppliedToGroup(name: string): AppliedToGroup | undefined {
     const g = this.groups.groups.get(name);
-    if (!g?.usedAs('appliedTo')) return undefined;
-    return { kind: 'AppliedToGroup', metadata: { name }, groupMembers: membersOf(g) };
+    return g?.usedAs('appliedTo') ? appliedToGroupOf(g, membersOf(g)) : undefined;
   }
 
   networkPolicyNames(): string[] {
@@ -454,12 +452,24 @@ export class NetworkPolicyController {
   snapshot(): ControlPlaneSnapshot {
     const networkPolicies: InternalNetworkPolicy[] = [];
     for (const e of this.byName.values()) if (e.internal) networkPolicies.push(e.internal);
-    return {
-      networkPolicies,
-      addressGroups: this.groupNames('AddressGroup').map((n) => this.getAddressGroup(n)!),
-      appliedToGroups: this.groupNames('AppliedToGroup').map((n) => this.getAppliedToGroup(n)!),
-    };
+    const addressGroups: AddressGroup[] = [];
+    const appliedToGroups: AppliedToGroup[] = [];
+    for (const g of this.groups.groups.values()) {
+      // A group used in both roles lists its members once for both objects.
+      const members = membersOf(g);
+      if (g.usedAs('address')) addressGroups.push(addressGroupOf(g, members));
+      if (g.usedAs('appliedTo')) appliedToGroups.push(appliedToGroupOf(g, members));
+    }
+    return { networkPolicies, addressGroups, appliedToGroups };
   }
+}
+
+function addressGroupOf(g: GroupState, members: readonly GroupMember[]): AddressGroup {
+  return { kind: 'AddressGroup', metadata: { name: g.name }, groupMembers: members };
+}
+
+function appliedToGroupOf(g: GroupState, members: readonly GroupMember[]): AppliedToGroup {
+  return { kind: 'AppliedToGroup', metadata: { name: g.name }, groupMembers: members };
 }
 
 function membersOf(g: GroupState): GroupMember[] {
