@@ -27,7 +27,7 @@ import type { GroupNeeds } from './groupneeds.js';
 import { GroupStore, ROLE_BIT, type GroupRole, type GroupState } from './groups.js';
 import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.js';
 import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js';
-import { EMPTY_SPAN, unionOf, type NodeSpan } from './nodespan.js';
+import { EMPTY_SPAN, SpanUnion, type NodeSpan } from './nodespan.js';
 import { groupsOf } from './policygroups.js';
 import { policyKey, policyRefOf, policyTypeOf, uidOf, type PolicyRef } from './policyref.js';
 
@@ -424,14 +424,17 @@ export class NetworkPolicyController {
     switch (kind) {
       case 'AppliedToGroup':
         return this.groups.groups.get(name)?.nodes ?? EMPTY_SPAN;
-      case 'NetworkPolicy':
-        return this.appliedToSpan(this.byName.get(name)?.internal?.appliedToGroups ?? []);
+      case 'NetworkPolicy': {
+        const span = new SpanUnion();
+        this.addAppliedToSpans(span, this.byName.get(name)?.internal);
+        return span.result;
+      }
       case 'AddressGroup': {
-        const atgs = new Set<string>();
+        const span = new SpanUnion();
         for (const key of this.groups.groups.get(name)?.users('address') ?? []) {
-          for (const atg of this.policies.get(key)?.internal?.appliedToGroups ?? []) atgs.add(atg);
+          this.addAppliedToSpans(span, this.policies.get(key)?.internal);
         }
-        return this.appliedToSpan(atgs);
+        return span.result;
       }
       default: {
         const never: never = kind;
@@ -440,13 +443,11 @@ export class NetworkPolicyController {
     }
   }
 
-  private appliedToSpan(atgs: Iterable<string>): NodeSpan {
-    const spans: NodeSpan[] = [];
-    for (const atg of atgs) {
+  private addAppliedToSpans(span: SpanUnion, np: InternalNetworkPolicy | undefined): void {
+    for (const atg of np?.appliedToGroups ?? []) {
       const g = this.groups.groups.get(atg);
-      if (g) spans.push(g.nodes);
+      if (g) span.add(g.nodes);
     }
-    return unionOf(spans);
   }
 
   snapshot(): ControlPlaneSnapshot {

@@ -34,11 +34,12 @@ export function servicesOf(
 
 /** Collects a rule's peer: AddressGroups (deduplicated) and ipBlocks; omits what is empty. */
 export class PeerBuilder {
-  private readonly addressGroups = new Set<string>();
+  // A rule has few peers; an array (searched to deduplicate) is cheaper than a Set here.
+  private readonly addressGroups: string[] = [];
   private readonly ipBlocks: IPBlockRef[] = [];
 
   group(name: string | undefined): void {
-    if (name !== undefined) this.addressGroups.add(name);
+    if (name !== undefined && !this.addressGroups.includes(name)) this.addressGroups.push(name);
   }
 
   blocks(blocks: readonly IPBlock[]): void {
@@ -48,12 +49,12 @@ export class PeerBuilder {
   }
 
   get empty(): boolean {
-    return this.addressGroups.size === 0 && this.ipBlocks.length === 0;
+    return this.addressGroups.length === 0 && this.ipBlocks.length === 0;
   }
 
   build(): Peer {
     return {
-      ...(this.addressGroups.size ? { addressGroups: [...this.addressGroups] } : {}),
+      ...(this.addressGroups.length ? { addressGroups: [...this.addressGroups] } : {}),
       ...(this.ipBlocks.length ? { ipBlocks: this.ipBlocks } : {}),
     };
   }

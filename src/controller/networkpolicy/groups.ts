@@ -46,8 +46,10 @@ export class GroupState {
   }
 
   /** Keys of the policies that use the group in the role. */
-  *users(role: GroupRole): Iterable<string> {
-    for (const [policy, mask] of this.refs) if (mask & ROLE_BIT[role]) yield policy;
+  users(role: GroupRole): string[] {
+    const out: string[] = [];
+    for (const [policy, mask] of this.refs) if (mask & ROLE_BIT[role]) out.push(policy);
+    return out;
   }
 
   get referenced(): boolean {

@@ -37,11 +37,20 @@ export class NodeCounts implements NodeSpan {
   }
 }
 
-/** The union of spans: the one span itself when there is one, else a new set. */
-export function unionOf(spans: readonly NodeSpan[]): NodeSpan {
-  if (spans.length === 0) return EMPTY_SPAN;
-  if (spans.length === 1) return spans[0]!;
-  const out = new Set<string>();
-  for (const s of spans) for (const node of s) out.add(node);
-  return out;
+/** A union of spans: the one span itself while only one was added, else a new set. */
+export class SpanUnion {
+  private first: NodeSpan | undefined;
+  private union: Set<string> | undefined;
+
+  add(span: NodeSpan): void {
+    if (!this.first) this.first = span;
+    else if (span !== this.first || this.union) {
+      this.union ??= new Set(this.first);
+      for (const node of span) this.union.add(node);
+    }
+  }
+
+  get result(): NodeSpan {
+    return this.union ?? this.first ?? EMPTY_SPAN;
+  }
 }
