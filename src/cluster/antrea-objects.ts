@@ -101,7 +101,11 @@ function agentPod(layout: ClusterLayout, node: NodeSpec, podCIDR: string): V1Pod
       name: `antrea-agent-${suffix()}`,
       namespace: 'kube-system',
       labels: { app: 'antrea', component: 'antrea-agent' },
-      annotations: { [ROOT_NETNS_ANNOTATION]: 'true' },
+      annotations: {
+        [ROOT_NETNS_ANNOTATION]: 'true',
+        // As in Antrea's manifest: `kubectl logs/exec` without -c pick the agent.
+        'kubectl.kubernetes.io/default-container': 'antrea-agent',
+      },
     },
     spec: {
       nodeName: node.name,
