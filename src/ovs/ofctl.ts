@@ -1,43 +1,17 @@
 // OpenFlow through ovs-ofctl (always OpenFlow 1.5). Flow changes go as ONE atomic bundle: one
-// `ovs-ofctl --bundle add-flows TARGET -` whose stdin holds a line per change (`add …`,
-// `modify_strict …`, `delete_strict …`); OVS commits all of them or none. One process per
-// change would cost ≈ 30 ms each, a bundle of 100,000 flows ≈ 1.5 s. With group changes the
-// bundle goes through `ovs-ofctl bundle` (flow and group mods in one transaction).
+// `ovs-ofctl --bundle add-flows TARGET -` whose stdin holds a line per change (see FlowBundle);
+// OVS commits all of them or none. One process per change would cost ≈ 30 ms each, a bundle of
+// 100,000 flows ≈ 1.5 s. The next flow bundle's process is started (and left waiting) after a
+// bundle is done, so a small update does not wait for a process start. With group changes the bundle goes
+// through `ovs-ofctl bundle` (flow and group mods in one transaction).
 import { ExecError, run } from '../util/exec.js';
-import type { DumpedFlow, Flow } from './flow.js';
-import { formatFlow, formatFlowKey, parseDumpedFlow } from './flowtext.js';
+import type { DumpedFlow } from './flow.js';
+import { bundleError, changeLine, FlowBundle, type FlowChange } from './flowbundle.js';
+import { parseDumpedFlow } from './flowtext.js';
 import { formatGroup, type GroupChange } from './group.js';
+import { OfctlProcess } from './ofctlprocess.js';
 
-export type FlowChange =
-  { op: 'add'; flow: Flow } | { op: 'modify'; flow: Flow } | { op: 'delete'; flow: Flow };
-
-/** A bundle that OVS rejected; nothing of it was applied. */
-export class BundleError extends Error {
-  constructor(
-    /** The rejected change, when ovs-ofctl names its line (syntax errors do, switch errors don't). */
-    readonly change: FlowChange | undefined,
-    readonly stderr: string,
-  ) {
-    const what = change === undefined ? '' : ` at ${change.op} ${formatFlow(change.flow)}`;
-    super(`OpenFlow bundle rejected, nothing applied${what}: ${stderr.trim()}`);
-    this.name = 'BundleError';
-  }
-}
-
-function changeLine(change: FlowChange): string {
-  switch (change.op) {
-    case 'add':
-      return `add ${formatFlow(change.flow)}`;
-    case 'modify':
-      return `modify_strict ${formatFlow(change.flow)}`;
-    case 'delete':
-      return `delete_strict ${formatFlowKey(change.flow)}`;
-    default: {
-      const never: never = change;
-      throw new Error(`unknown flow change ${JSON.stringify(never)}`);
-    }
-  }
-}
+export { BundleError, type FlowChange } from './flowbundle.js';
 
 /** One line of an `ovs-ofctl bundle` file. */
 function groupLine(change: GroupChange): string {
@@ -50,6 +24,10 @@ export class Ofctl {
   private readonly target: string;
   private readonly netns: string | undefined;
   private readonly env: Record<string, string> | undefined;
+  /** A started `--bundle add-flows` process waiting for the next bundle, if any. */
+  private spare: OfctlProcess | undefined;
+  private spareScheduled = false;
+  private closed = false;
 
   /**
    * `target`: `unix:DIR/BRIDGE.mgmt` (see OvsDaemons.mgmtSocket) or a bridge name, whose socket
@@ -70,6 +48,49 @@ export class Ofctl {
   }
 
   /**
+   * Opens a flow bundle: changes added to it reach ovs-ofctl as they come, OVS applies them on
+   * commit (all or none); cancel it to apply nothing.
+   */
+  openFlowBundle(): FlowBundle {
+    let proc = this.spare;
+    this.spare = undefined;
+    if (proc === undefined || !proc.alive) proc = this.startFlowBundleProcess();
+    proc.hold(true);
+    return new FlowBundle(proc, () => this.prepareSpare());
+  }
+
+  /** Stops the waiting process (by its pid); later bundles start their own. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const spare = this.spare;
+    this.spare = undefined;
+    await spare?.cancel();
+  }
+
+  private startFlowBundleProcess(): OfctlProcess {
+    // --no-names: our flows name ports by number; otherwise ovs-ofctl would connect at start
+    // (to read port names) and a process kept waiting could find its connection gone.
+    const args = ['-O', 'OpenFlow15', '--no-names', '--bundle', 'add-flows', this.target, '-'];
+    return new OfctlProcess(args, { netns: this.netns, env: this.env });
+  }
+
+  /**
+   * Starts the next bundle's process after this one is done, once its caller has moved on:
+   * starting a process blocks Node ≈ 15 ms, which no update should wait for.
+   */
+  private prepareSpare(): void {
+    if (this.spareScheduled || this.closed) return;
+    this.spareScheduled = true;
+    setImmediate(() => {
+      this.spareScheduled = false;
+      if (this.closed || this.spare?.alive) return;
+      this.spare = this.startFlowBundleProcess();
+      // Waiting for a bundle must not keep Node running; at exit it reads an empty input.
+      this.spare.hold(false);
+    }).unref();
+  }
+
+  /**
    * Applies all changes atomically (all or nothing); empty lists do nothing. Groups put come
    * first, so new flows can use them. Groups deleted go in a second bundle once the flows that
    * used them are gone: OVS 3.1 aborts (an assertion) when it rolls back a bundle that deleted a
@@ -81,31 +102,27 @@ export class Ofctl {
   ): Promise<void> {
     if (groups.length === 0) {
       if (changes.length === 0) return;
-      await this.bundle(['--bundle', 'add-flows'], changes.map(changeLine), changes);
+      const bundle = this.openFlowBundle();
+      for (const c of changes) bundle.add(c);
+      await bundle.commit();
       return;
     }
     const puts = groups.filter((g) => g.op === 'put');
     const lines = [...puts.map(groupLine), ...changes.map((c) => `flow ${changeLine(c)}`)];
-    if (lines.length > 0) {
-      await this.bundle(['bundle'], lines, [...puts.map(() => undefined), ...changes]);
-    }
+    if (lines.length > 0) await this.bundle(lines, [...puts.map(() => undefined), ...changes]);
     const deletes = groups.filter((g) => g.op === 'delete');
-    if (deletes.length > 0) await this.bundle(['bundle'], deletes.map(groupLine), []);
+    if (deletes.length > 0) await this.bundle(deletes.map(groupLine), []);
   }
 
-  /** Sends `lines` as one bundle; `changes[i]` is the flow change of line i + 1, if any. */
+  /** Sends `lines` as one `ovs-ofctl bundle`; `changes[i]` is the flow change of line i + 1. */
   private async bundle(
-    command: readonly string[],
     lines: readonly string[],
     changes: readonly (FlowChange | undefined)[],
   ): Promise<void> {
     try {
-      await this.ofctl([...command, this.target, '-'], lines.join('\n') + '\n');
+      await this.ofctl(['bundle', this.target, '-'], lines.join('\n') + '\n');
     } catch (e) {
-      if (!(e instanceof ExecError)) throw e;
-      // ovs-ofctl names a line it cannot parse as `-:LINE: reason`.
-      const line = /^ovs-ofctl: -:(\d+):/m.exec(e.stderr)?.[1];
-      throw new BundleError(line === undefined ? undefined : changes[Number(line) - 1], e.stderr);
+      throw e instanceof ExecError ? bundleError(e, changes) : e;
     }
   }
 

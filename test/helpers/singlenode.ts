@@ -341,6 +341,7 @@ export class SingleNode {
     const agents = [...this.agents.values()];
     this.agents.clear();
     await Promise.all(agents.map((a) => a.stop()));
+    await this.ofctl?.close(); // its waiting ovs-ofctl, if any
     await this.daemons?.stop();
     await this.net.cleanup();
     if (this.dir !== '') await rm(this.dir, { recursive: true, force: true });

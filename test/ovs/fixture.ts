@@ -24,7 +24,9 @@ export async function startOvs(tag: string, bridge = 'br-int'): Promise<OvsFixtu
   const net = new TestNet(tag);
   const dir = await mkdtemp(join(tmpdir(), `${net.prefix}-`));
   let daemons: OvsDaemons | undefined;
+  let ofctl: Ofctl | undefined;
   const cleanup = async (): Promise<void> => {
+    await ofctl?.close(); // its waiting ovs-ofctl, if any
     await daemons?.stop();
     await net.cleanup();
     await rm(dir, { recursive: true, force: true });
@@ -34,7 +36,7 @@ export async function startOvs(tag: string, bridge = 'br-int'): Promise<OvsFixtu
     daemons = await OvsDaemons.start({ dir, netns });
     const vsctl = new Vsctl({ dbSocket: daemons.dbSocket, netns });
     await vsctl.addBridge(bridge);
-    const ofctl = new Ofctl({ target: daemons.mgmtSocket(bridge), netns });
+    ofctl = new Ofctl({ target: daemons.mgmtSocket(bridge), netns });
     return { net, netns, daemons, vsctl, ofctl, bridge, cleanup };
   } catch (e) {
     await cleanup();

@@ -160,6 +160,24 @@ test('a bundle of 5,000 flows lands whole', async () => {
   assert.equal((await ovs.ofctl.dumpFlows({ table: 95 })).length, 5000);
 });
 
+test('an open flow bundle applies nothing until committed, nothing at all if cancelled', async () => {
+  const adds = (table: number) =>
+    Array.from({ length: 3000 }, (_, i) => ({
+      op: 'add' as const,
+      flow: flow(table, 200, `ip,nw_src=10.${i >> 8}.${i & 255}.2`, ['drop']),
+    }));
+  const cancelled = ovs.ofctl.openFlowBundle();
+  // More than one chunk, so ovs-ofctl has read part of it before the cancel.
+  for (const c of adds(96)) cancelled.add(c);
+  await cancelled.cancel();
+  const committed = ovs.ofctl.openFlowBundle();
+  for (const c of adds(97)) committed.add(c);
+  assert.deepEqual(await ovs.ofctl.dumpFlows({ table: 97 }), []);
+  await committed.commit();
+  assert.deepEqual(await ovs.ofctl.dumpFlows({ table: 96 }), []);
+  assert.equal((await ovs.ofctl.dumpFlows({ table: 97 })).length, 3000);
+});
+
 test('a bridge name as target resolves in the daemons run dir', async () => {
   const byName = new Ofctl({ target: ovs.bridge, netns: ovs.netns, rundir: ovs.daemons.dir });
   assert.match(await byName.dumpFlowsRaw({ table: 95 }), /OFPST_FLOW reply/);
