@@ -85,14 +85,12 @@ export function policySet(): PolicyEvent[] {
   return events;
 }
 
-/** Ofctl that remembers the last bundle and when the agent handed it over. */
+/** Ofctl that notes when the agent handed over its last bundle (all computed). */
 class TimedOfctl {
-  last: readonly FlowChange[] = [];
   handedAt = 0;
   constructor(private readonly ofctl: Ofctl) {}
   applyBundle(changes: readonly FlowChange[]): Promise<void> {
     this.handedAt = performance.now();
-    this.last = changes;
     return this.ofctl.applyBundle(changes);
   }
 }
