@@ -57,11 +57,7 @@ export class FlowBundle {
   private pending = '';
   private done = false;
 
-  constructor(
-    private readonly process: OfctlProcess,
-    /** Called once the bundle is committed, rejected or cancelled. */
-    private readonly onDone: () => void = () => undefined,
-  ) {}
+  constructor(private readonly process: OfctlProcess) {}
 
   get size(): number {
     return this.changes.length;
@@ -82,8 +78,6 @@ export class FlowBundle {
       await this.process.finish();
     } catch (e) {
       throw e instanceof ExecError ? bundleError(e, this.changes) : e;
-    } finally {
-      this.onDone();
     }
   }
 
@@ -92,7 +86,6 @@ export class FlowBundle {
     this.done = true;
     this.pending = '';
     await this.process.cancel();
-    this.onDone();
   }
 
   private flush(): void {

@@ -1,8 +1,8 @@
 // OpenFlow through ovs-ofctl (always OpenFlow 1.5). Flow changes go as ONE atomic bundle: one
 // `ovs-ofctl --bundle add-flows TARGET -` whose stdin holds a line per change (see FlowBundle);
 // OVS commits all of them or none. One process per change would cost ≈ 30 ms each, a bundle of
-// 100,000 flows ≈ 1.5 s. The next flow bundle's process is started (and left waiting) after a
-// bundle is done, so a small update does not wait for a process start. With group changes the bundle goes
+// 100,000 flows ≈ 1.5 s. The next flow bundle's process is started (and left waiting) while a
+// bundle is applied, so a small update does not wait for a process start. With group changes the bundle goes
 // through `ovs-ofctl bundle` (flow and group mods in one transaction).
 import { ExecError, run } from '../util/exec.js';
 import type { DumpedFlow } from './flow.js';
@@ -26,7 +26,8 @@ export class Ofctl {
   private readonly env: Record<string, string> | undefined;
   /** A started `--bundle add-flows` process waiting for the next bundle, if any. */
   private spare: OfctlProcess | undefined;
-  private spareScheduled = false;
+  /** The pending start of `spare`, if scheduled. */
+  private spareStart: NodeJS.Immediate | undefined;
   private closed = false;
 
   /**
@@ -56,7 +57,8 @@ export class Ofctl {
     this.spare = undefined;
     if (proc === undefined || !proc.alive) proc = this.startFlowBundleProcess();
     proc.hold(true);
-    return new FlowBundle(proc, () => this.prepareSpare());
+    this.prepareSpare();
+    return new FlowBundle(proc);
   }
 
   /** Stops the waiting process (by its pid); later bundles start their own. */
@@ -75,14 +77,14 @@ export class Ofctl {
   }
 
   /**
-   * Starts the next bundle's process after this one is done, once its caller has moved on:
-   * starting a process blocks Node ≈ 15 ms, which no update should wait for.
+   * Starts the next bundle's process once the caller's synchronous work is done, i.e. while the
+   * current bundle is in OVS: starting a process blocks Node ≈ 15 ms, ovs-ofctl's own start
+   * takes 20-40 ms more, and the next update need not wait for either.
    */
   private prepareSpare(): void {
-    if (this.spareScheduled || this.closed) return;
-    this.spareScheduled = true;
-    setImmediate(() => {
-      this.spareScheduled = false;
+    if (this.spareStart !== undefined || this.closed) return;
+    this.spareStart = setImmediate(() => {
+      this.spareStart = undefined;
       if (this.closed || this.spare?.alive) return;
       this.spare = this.startFlowBundleProcess();
       // Waiting for a bundle must not keep Node running; at exit it reads an empty input.
