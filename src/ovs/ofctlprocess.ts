@@ -1,7 +1,7 @@
 // One running `ovs-ofctl … -` that reads its bundle from stdin while we are still producing it.
 // Unlike run() (util/exec.ts), which hands a finished input to a fresh process, this process is
 // started ahead (starting ovs-ofctl costs 30-70 ms here, most of a small update) and written in
-// chunks, so ovs-ofctl parses while we format or compute. ovs-ofctl reads all of stdin before it
+// chunks, so ovs-ofctl parses while we format. ovs-ofctl reads all of stdin before it
 // contacts the switch: killing it before stdin closes applies nothing, and an empty input applies
 // nothing either (so an idle process left at exit is harmless).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +27,7 @@ export class OfctlProcess {
 
   constructor(
     private readonly args: readonly string[],
-    opts: { netns?: string; env?: Record<string, string> } = {},
+    private readonly opts: { netns?: string; env?: Record<string, string> } = {},
   ) {
     const argv =
       opts.netns === undefined
@@ -46,8 +46,9 @@ export class OfctlProcess {
     });
     this.child.stderr?.on('data', (b: Buffer) => this.stderr.push(b));
     this.child.stdin?.on('error', () => undefined); // EPIPE: the exit status is what matters
-    // Blocking writes: a chunk goes to ovs-ofctl right away, even in the middle of a synchronous
-    // computation, and waits only while ovs-ofctl is behind.
+    // Blocking writes: each chunk reaches ovs-ofctl as soon as it is formatted (it parses while
+    // we format the next), waiting only while ovs-ofctl is behind; a stream's write() would
+    // queue the whole bundle in memory until the caller yields.
     const handle = (this.child.stdin as unknown as { _handle?: PipeHandle } | null)?._handle;
     if (handle?.fd === undefined || handle.fd < 0 || handle.setBlocking === undefined) {
       this.child.kill('SIGKILL');
@@ -102,7 +103,8 @@ export class OfctlProcess {
       : code === null
         ? `killed by ${signal}`
         : `exited with code ${code}`;
-    throw new ExecError('ovs-ofctl', [...this.args], timedOut ? null : code, stderr, why);
+    const exit = timedOut ? null : code;
+    throw new ExecError('ovs-ofctl', [...this.args], exit, stderr, why, this.opts.netns);
   }
 
   /** Kills ovs-ofctl before it saw the end of its input, so none of it is applied. */
