@@ -1,9 +1,9 @@
 // One running `ovs-ofctl … -` that reads its bundle from stdin while we are still producing it.
 // Unlike run() (util/exec.ts), which hands a finished input to a fresh process, this process is
 // started ahead (starting ovs-ofctl costs 30-70 ms here, most of a small update) and written in
-// chunks, so ovs-ofctl parses while we format. ovs-ofctl reads all of stdin before it
-// contacts the switch: killing it before stdin closes applies nothing, and an empty input applies
-// nothing either (so an idle process left at exit is harmless).
+// chunks, so ovs-ofctl parses while we format. With --no-names, ovs-ofctl reads all of stdin
+// before it contacts the switch: killing it before stdin closes applies nothing, and an empty
+// input applies nothing either (so an idle process left at exit is harmless).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import type { Socket } from 'node:net';
