@@ -59,10 +59,6 @@ export class FlowBundle {
 
   constructor(private readonly process: OfctlProcess) {}
 
-  get size(): number {
-    return this.changes.length;
-  }
-
   add(change: FlowChange): void {
     if (this.done) throw new Error('flow bundle already committed or cancelled');
     this.changes.push(change);

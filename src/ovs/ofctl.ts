@@ -2,8 +2,8 @@
 // `ovs-ofctl --bundle add-flows TARGET -` whose stdin holds a line per change (see FlowBundle);
 // OVS commits all of them or none. One process per change would cost ≈ 30 ms each, a bundle of
 // 100,000 flows ≈ 1.5 s. The next flow bundle's process is started (and left waiting) while a
-// bundle is applied, so a small update does not wait for a process start. With group changes the bundle goes
-// through `ovs-ofctl bundle` (flow and group mods in one transaction).
+// bundle is applied, so a small update does not wait for a process start. With group changes
+// the bundle goes through `ovs-ofctl bundle` (flow and group mods in one transaction).
 import { ExecError, run } from '../util/exec.js';
 import type { DumpedFlow } from './flow.js';
 import { bundleError, changeLine, FlowBundle, type FlowChange } from './flowbundle.js';
