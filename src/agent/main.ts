@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CNI_SOCKET } from '../cni/spec.js';
 import { OvsDaemons } from '../ovs/daemons.js';
 import { Ofctl } from '../ovs/ofctl.js';
+import { OvsdbPorts } from '../ovs/ports.js';
 import { Vsctl } from '../ovs/vsctl.js';
 import { DEFAULT_API_SOCKET } from './apiserver/client.js';
 import { podInterfaces } from './apiserver/podinterfaces.js';
@@ -100,11 +101,13 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
   await flows.initialize();
   await restorePods(store, ipam, flows, log);
 
+  // Pod ports go through one OVSDB connection: an ovs-vsctl process per ADD is most of its time.
+  const ports = await OvsdbPorts.connect(ovs.dbSocket);
   const pods = new PodNetwork({
     bridge: BRIDGE_NAME,
     ipam,
     store,
-    vsctl,
+    ports,
     ofctl,
     flows,
     links: new PodLinks(cfg.netns),
@@ -126,6 +129,7 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
     ovs,
     close: async () => {
       await Promise.all([cni.close(), api.close()]);
+      ports.close();
     },
   };
 }

@@ -39,7 +39,8 @@ function mapArgs(column: string, entries: Record<string, string> | undefined): s
   );
 }
 
-function toRecord(port: OvsdbRow, iface: OvsdbRow): InterfaceRecord {
+/** An InterfaceRecord from a Port row and its Interface row (as `list` or a monitor gives them). */
+export function toRecord(port: OvsdbRow, iface: OvsdbRow): InterfaceRecord {
   const mac = stringOf(iface.mac_in_use);
   return {
     name: stringOf(iface.name) ?? '',

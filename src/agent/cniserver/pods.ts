@@ -3,7 +3,9 @@
 // it, CHECK verifies it, GC removes whatever the runtime no longer knows. ADD undoes its own
 // steps when one fails, with the same idempotent teardown as DEL, so nothing stays half-created.
 import type { Ofctl } from '../../ovs/ofctl.js';
-import type { Vsctl } from '../../ovs/vsctl.js';
+import type { OvsdbPorts } from '../../ovs/ports.js';
+import type { InterfaceRecord } from '../../ovs/vsctl.js';
+import { settleAll } from '../../util/settle.js';
 import { CniError, ErrorCode, type CniResult } from '../../cni/spec.js';
 import type { AttachRequest, DelRequest, GcRequest, PodRef } from '../../cni/request.js';
 import type { OpenflowClient } from '../openflow/client.js';
@@ -21,7 +23,7 @@ export interface PodNetworkDeps {
   readonly bridge: string;
   readonly ipam: Ipam;
   readonly store: InterfaceStore;
-  readonly vsctl: Pick<Vsctl, 'addPort' | 'delPort' | 'getOfport'>;
+  readonly ports: Pick<OvsdbPorts, 'addPort' | 'delPort' | 'getOfport' | 'nextOfport'>;
   readonly ofctl: Pick<Ofctl, 'dumpFlows'>;
   readonly flows: Pick<OpenflowClient, 'installPod' | 'uninstallPod'>;
   readonly links: PodLinks;
@@ -127,7 +129,7 @@ export class PodNetwork {
     return this.locks.run(req.containerId, async () => {
       const fail = (msg: string): CniError =>
         new CniError(ErrorCode.CheckInterfaceFailure, `pod ${podText(req.pod)}: ${msg}`);
-      const { store, links, vsctl, ofctl, ipam } = this.deps;
+      const { store, links, ports, ofctl, ipam } = this.deps;
       const iface = store.getByContainer(req.containerId);
       if (iface === undefined || iface.ifDev !== req.ifName) {
         throw fail(`no interface ${req.ifName} of container ${req.containerId}`);
@@ -149,7 +151,7 @@ export class PodNetwork {
       }
       let ofport: number;
       try {
-        ofport = await vsctl.getOfport(iface.name);
+        ofport = await ports.getOfport(iface.name);
       } catch (e) {
         throw fail(message(e));
       }
@@ -175,7 +177,7 @@ export class PodNetwork {
 
   /** ADD's steps after the address is reserved; a failure leaves the cleanup to teardown(). */
   private async wire(req: AttachRequest, name: string, ip: string): Promise<ContainerInterface> {
-    const { ipam, links, vsctl, flows, store, bridge } = this.deps;
+    const { ipam, links, ports, flows, store, bridge } = this.deps;
     const mac = randomMac();
     const link = {
       hostName: name,
@@ -193,20 +195,30 @@ export class PodNetwork {
       mac,
       ifDev: req.ifName,
     };
-    await links.createPair(link);
-    // The OVS port needs only the host end to exist: attach it while the pod end is configured.
-    const [port] = await Promise.all([
-      vsctl.addPort(bridge, name, { externalIds: containerExternalIds(identity) }),
-      links.configure(link),
-    ]);
-    const iface: ContainerInterface = {
+    // The ofport is asked for, not waited for, so the pod's flows go in meanwhile.
+    const planned: ContainerInterface = {
       kind: 'container',
       name,
-      portUUID: port.uuid,
-      ofport: port.ofport,
+      portUUID: '',
+      ofport: ports.nextOfport(),
       ...identity,
     };
-    await flows.installPod(podInterfaceOf(iface));
+    const attach = async (): Promise<InterfaceRecord> => {
+      await links.createPair(link);
+      // The OVS port needs only the host end to exist: attach it while the pod end is configured.
+      const [port] = await settleAll([
+        ports.addPort(bridge, name, {
+          externalIds: containerExternalIds(identity),
+          ofportRequest: planned.ofport,
+        }),
+        links.configure(link),
+      ]);
+      return port;
+    };
+    const [port] = await settleAll([attach(), flows.installPod(podInterfaceOf(planned))]);
+    const iface: ContainerInterface = { ...planned, portUUID: port.uuid, ofport: port.ofport };
+    // vswitchd gives another number only if the asked-for one was taken in between.
+    if (iface.ofport !== planned.ofport) await flows.installPod(podInterfaceOf(iface));
     store.add(iface);
     return iface;
   }
@@ -222,7 +234,7 @@ export class PodNetwork {
     name: string | undefined,
     pod: PodRef | undefined,
   ): Promise<void> {
-    const { store, flows, vsctl, links, ipam, bridge } = this.deps;
+    const { store, flows, ports, links, ipam, bridge } = this.deps;
     if (pod !== undefined) {
       const other = store
         .getByPod(pod.namespace, pod.name)
@@ -232,7 +244,7 @@ export class PodNetwork {
     }
     if (name !== undefined) {
       // The flows are gone, so port and link can go in either order.
-      await Promise.all([vsctl.delPort(bridge, name), links.delete(name)]);
+      await settleAll([ports.delPort(bridge, name), links.delete(name)]);
       if (store.get(name)?.kind === 'container') store.delete(name);
     }
     ipam.release(containerId, ifName);
