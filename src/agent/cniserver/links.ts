@@ -1,6 +1,6 @@
 // The Linux side of a pod's network: the veth pair between the node's namespace (host end, on
 // br-int) and the pod's (CNI_IFNAME), addresses, the default route and TX checksum offload,
-// which must be off on both ends for TCP through OVS's userspace datapath.
+// which must be off on the pod end for TCP through OVS's userspace datapath.
 //
 // Few processes per pod keep ADD fast: `ip -batch` runs several link/addr/route commands in one
 // process. The pod's namespace comes as a path (CNI_NETNS), which `ip -n` cannot take, so
@@ -69,13 +69,14 @@ export class PodLinks {
     );
   }
 
-  /** After createPair: the pod end's address, link and default route; offload off on both ends. */
+  /**
+   * After createPair: the pod end's address, link and default route, and its TX checksum
+   * offload off. Only the pod end needs that: it is where the pod's stack leaves checksums to
+   * "hardware" that OVS's AF_PACKET socket on the host end never computes; what OVS sends into
+   * the host end already has its checksums.
+   */
   async configure(spec: PodLinkSpec): Promise<void> {
-    const ethtoolHost = ['ethtool', '-K', spec.hostName, 'tx', 'off'];
     await Promise.all([
-      this.nodeNetns === undefined
-        ? run(ethtoolHost[0], ethtoolHost.slice(1))
-        : this.inNetns(`/var/run/netns/${this.nodeNetns}`, ethtoolHost),
       this.inNetns(
         spec.netns,
         ['ip', '-batch', '-'],
