@@ -109,8 +109,17 @@ export class OvsdbPorts {
    * Adds (or, if present, updates) a port and returns it once ovs-vswitchd has given it an
    * ofport. If vswitchd cannot open it, the port is removed again and the error names OVS's
    * reason.
+   *
+   * `deviceLater`: the device is being created meanwhile. vswitchd opens it when it appears, so
+   * its errors until then are expected: only the last one is reported, at the timeout. Aborting
+   * the signal (the device will not come) ends the wait at once, and removes the port too.
    */
-  async addPort(bridge: string, name: string, spec: PortSpec = {}): Promise<InterfaceRecord> {
+  async addPort(
+    bridge: string,
+    name: string,
+    spec: PortSpec = {},
+    opts: { deviceLater?: AbortSignal } = {},
+  ): Promise<InterfaceRecord> {
     const iface: Record<string, OvsdbValue> = {
       type: spec.type === undefined || spec.type === 'system' ? '' : spec.type,
       options: map(spec.options),
@@ -148,7 +157,7 @@ export class OvsdbPorts {
       throw new Error(`port ${name}: no bridge ${bridge}`);
     }
     try {
-      return await this.waitForOfport(name);
+      return await this.waitForOfport(name, opts.deviceLater);
     } catch (e) {
       await this.delPort(bridge, name);
       throw new Error(`port ${name} on bridge ${bridge}: ${(e as Error).message}`);
@@ -187,30 +196,35 @@ export class OvsdbPorts {
     }
   }
 
-  private waitForOfport(name: string): Promise<InterfaceRecord> {
+  private waitForOfport(name: string, deviceLater?: AbortSignal): Promise<InterfaceRecord> {
     return new Promise((resolve, reject) => {
-      const done = (): void => {
+      let lastError: string | undefined;
+      const done = (e?: Error): void => {
         this.watchers.delete(check);
         clearTimeout(timer);
+        deviceLater?.removeEventListener('abort', aborted);
+        if (e !== undefined) reject(e);
       };
       const check = (): void => {
         const iface = this.ifaces.named(name);
         const port = this.ports.named(name);
         if (iface === undefined || port === undefined) return;
         const record = toRecord(port, iface);
-        const error = stringOf(iface.error);
+        lastError = stringOf(iface.error);
         if (record.ofport > 0) {
           done();
           resolve(record);
-        } else if (error !== undefined) {
-          done();
-          reject(new Error(`no ofport: ${error}`));
+        } else if (lastError !== undefined && deviceLater === undefined) {
+          done(new Error(`no ofport: ${lastError}`));
         }
       };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no ofport: none after ${this.timeoutS} s`));
-      }, this.timeoutS * 1000);
+      const aborted = (): void => done(new Error('no ofport: the device was not created'));
+      const timer = setTimeout(
+        () => done(new Error(`no ofport: ${lastError ?? `none after ${this.timeoutS} s`}`)),
+        this.timeoutS * 1000,
+      );
+      if (deviceLater?.aborted) return aborted();
+      deviceLater?.addEventListener('abort', aborted);
       this.watchers.add(check);
       check();
     });

@@ -80,6 +80,33 @@ test('a port vswitchd cannot open is removed again, with OVS reason; a missing b
   await assert.rejects(ports.addPort('no-such-br', await veth()), /no bridge no-such-br/);
 });
 
+test('a port added before its device gets its ofport when the device appears; abort gives up', async () => {
+  const n = pairs++;
+  const host = ovs.net.name(`h${n}`);
+  const want = ports.nextOfport();
+  const added = ports.addPort(
+    ovs.bridge,
+    host,
+    { ofportRequest: want },
+    { deviceLater: new AbortController().signal },
+  );
+  await ovs.net.veth(
+    { name: host, netns: ovs.netns },
+    { name: ovs.net.name(`p${n}`), netns: ovs.netns },
+  );
+  assert.equal((await added).ofport, want);
+
+  const never = ovs.net.name('never');
+  const giveUp = new AbortController();
+  const waiting = ports.addPort(ovs.bridge, never, {}, { deviceLater: giveUp.signal });
+  giveUp.abort();
+  await assert.rejects(waiting, /the device was not created/);
+  assert.equal(
+    (await ovs.vsctl.listInterfaces(ovs.bridge)).some((r) => r.name === never),
+    false,
+  );
+});
+
 test('after ovsdb-server restarts, the client reconnects and knows the ports again', async () => {
   const host = await veth();
   const port = await ports.addPort(ovs.bridge, host);

@@ -2,9 +2,8 @@
 // br-int) and the pod's (CNI_IFNAME), addresses, the default route and TX checksum offload,
 // which must be off on the pod end for TCP through OVS's userspace datapath.
 //
-// Few processes per pod keep ADD fast: `ip -batch` runs several link/addr/route commands in one
-// process. The pod's namespace comes as a path (CNI_NETNS), which `ip -n` cannot take, so
-// commands inside it run under `nsenter --net=PATH`.
+// The pod's namespace comes as a path (CNI_NETNS), which `ip -n` cannot take, so commands
+// inside it run under `nsenter --net=PATH`.
 import { randomBytes } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import { ExecError, run } from '../../util/exec.js';
@@ -58,36 +57,32 @@ export class PodLinks {
     return run('nsenter', [`--net=${netns}`, ...argv], { input });
   }
 
-  /** Creates the pair, the pod end directly in the pod's namespace, the host end up. */
-  async createPair(spec: PodLinkSpec): Promise<void> {
-    await this.ipNode(
-      ['-batch', '-'],
-      [
-        `link add ${spec.hostName} type veth peer name ${spec.ifName} address ${spec.mac} netns ${spec.netns}`,
-        `link set ${spec.hostName} up`,
-      ].join('\n') + '\n',
-    );
-  }
-
   /**
-   * After createPair: the pod end's address, link and default route, and its TX checksum
-   * offload off. Only the pod end needs that: it is where the pod's stack leaves checksums to
+   * Creates the pair — the host end up in the node's namespace, the pod end directly in the
+   * pod's — and sets up the pod end: address, link, default route, TX checksum offload off.
+   * Only the pod end needs that offload off: it is where the pod's stack leaves checksums to
    * "hardware" that OVS's AF_PACKET socket on the host end never computes; what OVS sends into
-   * the host end already has its checksums.
+   * the host end has its checksums already.
    */
-  async configure(spec: PodLinkSpec): Promise<void> {
-    await Promise.all([
-      this.inNetns(
-        spec.netns,
-        ['ip', '-batch', '-'],
-        [
-          `addr add ${spec.address} dev ${spec.ifName}`,
-          `link set ${spec.ifName} up`,
-          `route replace default via ${spec.gateway} dev ${spec.ifName}`,
-        ].join('\n') + '\n',
-      ),
-      this.inNetns(spec.netns, ['ethtool', '-K', spec.ifName, 'tx', 'off']),
-    ]);
+  async create(spec: PodLinkSpec): Promise<void> {
+    const podBatch = [
+      `addr add ${spec.address} dev ${spec.ifName}`,
+      `link set ${spec.ifName} up`,
+      `route replace default via ${spec.gateway} dev ${spec.ifName}`,
+    ];
+    // One shell for every step: each process the agent spawns blocks its event loop until the
+    // child has exec'd (10-50 ms on a busy node), a shell's children do not. Values reach the
+    // script as positional parameters, never as script text.
+    const script = [
+      'set -e',
+      'ip link add "$1" up type veth peer name "$2" address "$3" netns "$4"',
+      'nsenter --net="$4" ip -batch -',
+      'nsenter --net="$4" ethtool -K "$2" tx off',
+    ].join('\n');
+    const argv = ['sh', '-c', script, 'sh', spec.hostName, spec.ifName, spec.mac, spec.netns];
+    const input = podBatch.join('\n') + '\n';
+    if (this.nodeNetns === undefined) await run(argv[0], argv.slice(1), { input });
+    else await this.inNetns(`/var/run/netns/${this.nodeNetns}`, argv, input);
   }
 
   /** Deletes the pair through its host end (the pod end goes with it); a missing one is fine. */

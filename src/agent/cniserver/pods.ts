@@ -4,7 +4,6 @@
 // steps when one fails, with the same idempotent teardown as DEL, so nothing stays half-created.
 import type { Ofctl } from '../../ovs/ofctl.js';
 import type { OvsdbPorts } from '../../ovs/ports.js';
-import type { InterfaceRecord } from '../../ovs/vsctl.js';
 import { settleAll } from '../../util/settle.js';
 import { CniError, ErrorCode, type CniResult } from '../../cni/spec.js';
 import type { AttachRequest, DelRequest, GcRequest, PodRef } from '../../cni/request.js';
@@ -195,7 +194,8 @@ export class PodNetwork {
       mac,
       ifDev: req.ifName,
     };
-    // The ofport is asked for, not waited for, so the pod's flows go in meanwhile.
+    // The ofport is asked for, not waited for, so the pod's flows go in meanwhile; the port goes
+    // in too, and vswitchd opens its device the moment the veth exists.
     const planned: ContainerInterface = {
       kind: 'container',
       name,
@@ -203,19 +203,20 @@ export class PodNetwork {
       ofport: ports.nextOfport(),
       ...identity,
     };
-    const attach = async (): Promise<InterfaceRecord> => {
-      await links.createPair(link);
-      // The OVS port needs only the host end to exist: attach it while the pod end is configured.
-      const [port] = await settleAll([
-        ports.addPort(bridge, name, {
-          externalIds: containerExternalIds(identity),
-          ofportRequest: planned.ofport,
-        }),
-        links.configure(link),
-      ]);
-      return port;
-    };
-    const [port] = await settleAll([attach(), flows.installPod(podInterfaceOf(planned))]);
+    const noDevice = new AbortController();
+    const [port] = await settleAll([
+      ports.addPort(
+        bridge,
+        name,
+        { externalIds: containerExternalIds(identity), ofportRequest: planned.ofport },
+        { deviceLater: noDevice.signal },
+      ),
+      links.create(link).catch((e: unknown) => {
+        noDevice.abort();
+        throw e;
+      }),
+      flows.installPod(podInterfaceOf(planned)),
+    ]);
     const iface: ContainerInterface = { ...planned, portUUID: port.uuid, ofport: port.ofport };
     // vswitchd gives another number only if the asked-for one was taken in between.
     if (iface.ofport !== planned.ofport) await flows.installPod(podInterfaceOf(iface));
