@@ -26,6 +26,7 @@ import { bootstrapNode } from './bootstrap/bootstrap.js';
 import { startClusterAgent } from './clusteragent.js';
 import { PodLinks } from './cniserver/links.js';
 import { PodNetwork } from './cniserver/pods.js';
+import { BatchedPodFlows } from './cniserver/podflows.js';
 import { restorePods } from './cniserver/restore.js';
 import { CniServer } from './cniserver/server.js';
 import type { InterfaceStore } from './interfacestore/store.js';
@@ -99,7 +100,8 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
   const ipam = Ipam.open(join(cfg.stateDir, 'ipam.json'), subnet);
   const flows = new OpenflowClient(ofctl, node.config);
   await flows.initialize();
-  await restorePods(store, ipam, flows, log);
+  const podFlows = new BatchedPodFlows(flows);
+  await restorePods(store, ipam, podFlows, log);
 
   // Pod ports go through one OVSDB connection: an ovs-vsctl process per ADD is most of its time.
   const ports = await OvsdbPorts.connect(ovs.dbSocket);
@@ -109,7 +111,7 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
     store,
     ports,
     ofctl,
-    flows,
+    flows: podFlows,
     links: new PodLinks(cfg.netns),
     log,
   });

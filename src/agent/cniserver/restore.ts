@@ -4,14 +4,13 @@
 // connections of running pods go on while the agent restarts.
 import type { InterfaceStore } from '../interfacestore/store.js';
 import type { Ipam } from '../ipam/ipam.js';
-import { Owner, type OpenflowClient } from '../openflow/client.js';
-import { podFlows } from '../openflow/pipeline.js';
+import type { BatchedPodFlows } from './podflows.js';
 import { podInterfaceOf } from './pods.js';
 
 export async function restorePods(
   store: InterfaceStore,
   ipam: Ipam,
-  flows: Pick<OpenflowClient, 'update' | 'config'>,
+  flows: Pick<BatchedPodFlows, 'installPod'>,
   log: (msg: string) => void,
 ): Promise<void> {
   const pods = store.list('container');
@@ -25,10 +24,7 @@ export async function restorePods(
   for (const p of pods.filter((x) => x.ofport <= 0)) {
     log(`pod ${p.podNamespace}/${p.podName}: port ${p.name} has no device; waiting for its DEL`);
   }
-  // One bundle for every pod (installPod would send one each).
-  await flows.update((f) => {
-    for (const p of attached)
-      f.setOwner(Owner.pod(p.podNamespace, p.podName), podFlows(flows.config, podInterfaceOf(p)));
-  });
+  // Asked for together, so they go in one bundle.
+  await Promise.all(attached.map((p) => flows.installPod(podInterfaceOf(p))));
   log(`restored ${pods.length} pod interface(s)`);
 }
