@@ -1,14 +1,17 @@
 // CNI benchmarks: the plugin run as containerd runs it (exec, CNI_* environment, config on
 // stdin) against a real agent and OVS, timed from exec to exit — so each figure includes the
 // plugin's own start. ADD and DEL of 100 pods one after the other and of 20 at once, and the
-// plugin's start alone (VERSION, answered without the agent) next to a bare `node -e 0`.
+// plugin's start alone (VERSION, answered without the agent) next to a bare `node -e 0`. Next
+// to the ADD latencies, the CPU time per pod of the agent (with its child processes) and of
+// ovs-vswitchd: on this shared machine it moves far less with the load than latencies do.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installCni } from '../src/cni/install.js';
 import { TestNode } from '../test/cni/node.js';
-import { execPlugin, type Sandbox } from '../test/cni/runtime.js';
+import { execPlugin, type PluginRun, type Sandbox } from '../test/cni/runtime.js';
 import { percentile, report } from './report.js';
 
 const SEQUENTIAL = 100;
@@ -23,6 +26,33 @@ function reportLatencies(bench: string, ms: readonly number[]): void {
 /** The machine is shared: the load when a run starts says how comparable its figures are. */
 function reportLoad(bench: string): void {
   report(bench, 'loadavg-per-core', loadavg()[0] / cpus().length);
+}
+
+/** CPU time (ms) a process and its waited-for children have used: utime+stime+cutime+cstime. */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/**
+ * Runs `body` and reports the CPU time per pod that the agent (with the ip/ovs-ofctl processes
+ * it ran) and ovs-vswitchd spent on it: unlike latencies, this hardly moves with the load that
+ * other work puts on the machine.
+ */
+async function reportCpu(
+  bench: string,
+  node: TestNode,
+  pods: number,
+  body: () => Promise<void>,
+): Promise<void> {
+  const vswitchd = Number(readFileSync(join(node.ovs.daemons.dir, 'ovs-vswitchd.pid'), 'utf8'));
+  const before = [cpuMs(node.agentPid), cpuMs(vswitchd)];
+  await body();
+  report(bench, 'agent-cpu-ms-per-pod', (cpuMs(node.agentPid) - before[0]) / pods);
+  report(bench, 'vswitchd-cpu-ms-per-pod', (cpuMs(vswitchd) - before[1]) / pods);
 }
 
 async function withNode(
@@ -67,11 +97,13 @@ export async function cniAddSequential(): Promise<void> {
   await withNode('bcnis', '10.126.0.0/24', async (node) => {
     const pods = await sandboxes(node, SEQUENTIAL);
     const add: number[] = [];
-    for (const sb of pods) {
-      const r = await node.runtime.add(sb);
-      check('ADD', r);
-      add.push(r.ms);
-    }
+    await reportCpu('cni-add-sequential', node, pods.length, async () => {
+      for (const sb of pods) {
+        const r = await node.runtime.add(sb);
+        check('ADD', r);
+        add.push(r.ms);
+      }
+    });
     reportLatencies('cni-add-sequential', add);
     reportLatencies('cni-add-sequential-agent', await agentAddTimes(node));
     const del: number[] = [];
@@ -89,7 +121,10 @@ export async function cniAddConcurrent(): Promise<void> {
   await withNode('bcnic', '10.127.0.0/24', async (node) => {
     const pods = await sandboxes(node, CONCURRENT);
     let started = performance.now();
-    const adds = await Promise.all(pods.map((sb) => node.runtime.add(sb)));
+    let adds: PluginRun[] = [];
+    await reportCpu('cni-add-concurrent', node, pods.length, async () => {
+      adds = await Promise.all(pods.map((sb) => node.runtime.add(sb)));
+    });
     report('cni-add-concurrent', 'total-ms', performance.now() - started);
     adds.forEach((r) => check('ADD', r));
     reportLatencies(

@@ -53,6 +53,11 @@ export class TestNode {
     readonly runtime: CniRuntime,
   ) {}
 
+  /** The running agent's pid (benchmarks read its CPU time from /proc). */
+  get agentPid(): number | undefined {
+    return this.agent?.pid;
+  }
+
   get cniSocket(): string {
     return join(this.dir, 'cni.sock');
   }
