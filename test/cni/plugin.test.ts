@@ -75,6 +75,16 @@ test(`${N} pods ADDed concurrently get unique addresses and seed-style interface
     assert.equal(ids?.['pod-name'], p.sb.name);
     assert.equal(ids?.['ip-address'], p.ip);
   }
+  // TX checksum offload off on both ends of a pod's veth (the first pod stands for all).
+  const txOff = (out: string) => /^tx-checksumming: off/m.test(out);
+  const host = await run('ethtool', ['-k', pods[0].hostIf], { netns: node.ovs.netns });
+  const podEnd = await run('nsenter', [
+    `--net=${pods[0].sb.netns}`,
+    'ethtool',
+    '-k',
+    pods[0].sb.ifName,
+  ]);
+  assert.ok(txOff(host) && txOff(podEnd), 'tx-checksumming off on the host and pod ends');
 });
 
 test('every pod reaches two peers and the gateway over TCP, and every pod is reached', async () => {

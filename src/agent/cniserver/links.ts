@@ -1,6 +1,6 @@
 // The Linux side of a pod's network: the veth pair between the node's namespace (host end, on
 // br-int) and the pod's (CNI_IFNAME), addresses, the default route and TX checksum offload,
-// which must be off on the pod end for TCP through OVS's userspace datapath.
+// off on both ends as Antrea does for OVS's userspace datapath.
 //
 // The pod's namespace comes as a path (CNI_NETNS), which `ip -n` cannot take, so commands
 // inside it run under `nsenter --net=PATH`.
@@ -59,10 +59,10 @@ export class PodLinks {
 
   /**
    * Creates the pair — the host end up in the node's namespace, the pod end directly in the
-   * pod's — and sets up the pod end: address, link, default route, TX checksum offload off.
-   * Only the pod end needs that offload off: it is where the pod's stack leaves checksums to
-   * "hardware" that OVS's AF_PACKET socket on the host end never computes; what OVS sends into
-   * the host end has its checksums already.
+   * pod's — and sets up the pod end: address, link, default route; TX checksum offload off on
+   * both ends. The pod end is the one TCP needs (the pod's stack would leave checksums to
+   * "hardware" that OVS's AF_PACKET socket never computes); the host end follows Antrea, so
+   * nothing the node itself sends into a pod depends on offload either.
    */
   async create(spec: PodLinkSpec): Promise<void> {
     const podBatch = [
@@ -78,6 +78,7 @@ export class PodLinks {
       'ip link add "$1" up type veth peer name "$2" address "$3" netns "$4"',
       'nsenter --net="$4" ip -batch -',
       'nsenter --net="$4" ethtool -K "$2" tx off',
+      'ethtool -K "$1" tx off',
     ].join('\n');
     const argv = ['sh', '-c', script, 'sh', spec.hostName, spec.ifName, spec.mac, spec.netns];
     const input = podBatch.join('\n') + '\n';
