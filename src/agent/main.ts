@@ -132,6 +132,8 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
     close: async () => {
       await Promise.all([cni.close(), api.close()]);
       ports.close();
+      // The ovs-ofctl kept waiting for the next bundle is stopped by its pid.
+      await ofctl.close();
     },
   };
 }
