@@ -1,6 +1,6 @@
-// What the agent does once it knows its cluster (a kubeconfig and the controller's address):
-// receive its node's policies and realize them, tunnel to the other nodes, heartbeat its
-// AntreaAgentInfo, and answer antctl's agent-mode queries.
+// What the agent does once it knows its cluster (a kubeconfig and the controller's address),
+// besides the policy path (policyagent.ts, started first): tunnel to the other nodes, serve
+// Services, heartbeat its AntreaAgentInfo, and answer antctl's agent-mode queries.
 import type { OvsDaemons } from '../ovs/daemons.js';
 import type { Flow } from '../ovs/flow.js';
 import { Ofctl } from '../ovs/ofctl.js';
@@ -13,14 +13,11 @@ import {
   type AgentInfoSource,
 } from './agentinfo/heartbeat.js';
 import { ovsFlows } from './apiserver/ovsflows.js';
-import { ReceivedPolicies } from './apiserver/received.js';
 import type { AgentApiServer } from './apiserver/server.js';
 import { traceflow } from './apiserver/traceflow.js';
-import { ControlPlaneWatcher } from './controlplane/watcher.js';
 import type { InterfaceStore } from './interfacestore/store.js';
-import { NetworkPolicyController } from './networkpolicy/controller.js';
-import type { InterfaceLookup } from './networkpolicy/types.js';
 import { Owner, type OpenflowClient } from './openflow/client.js';
+import type { PolicyAgent } from './policyagent.js';
 import { BRIDGE_NAME } from './openflow/types.js';
 import { startProxy } from './proxy/start.js';
 import { NodeRouteWatcher } from './route/nodewatcher.js';
@@ -42,18 +39,6 @@ export interface ClusterAgentParts {
   readonly ovs: OvsDaemons;
 }
 
-/** The interface store as the policy reconciler reads it. */
-export function interfaceLookup(store: InterfaceStore): InterfaceLookup {
-  return {
-    podInterface: (namespace, name) => {
-      const c = store.getByPod(namespace, name)[0];
-      return (
-        c && { namespace, podName: name, ifName: c.name, ofport: c.ofport, ips: c.ips, mac: c.mac }
-      );
-    },
-  };
-}
-
 function countByTable(flows: readonly Flow[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const f of flows) counts[String(f.table)] = (counts[String(f.table)] ?? 0) + 1;
@@ -63,28 +48,11 @@ function countByTable(flows: readonly Flow[]): Record<string, number> {
 export async function startClusterAgent(
   cfg: ClusterAgentConfig,
   parts: ClusterAgentParts,
+  policyAgent: PolicyAgent,
   log: (msg: string) => void,
 ): Promise<{ close(): void }> {
+  const { policy, received, watcher } = policyAgent;
   const kc = loadKubeConfig(cfg.kubeconfig);
-  const policy = new NetworkPolicyController(parts.flows, interfaceLookup(parts.store));
-  const report = (what: string) => (e: unknown) =>
-    log(`${what}: ${e instanceof Error ? e.message : String(e)}`);
-  parts.store.onPodChange((namespace, name) => {
-    policy
-      .apply([{ kind: 'PodInterface', namespace, name }])
-      .catch(report('policy update for a pod'));
-  });
-  const received = new ReceivedPolicies();
-  const watcher = new ControlPlaneWatcher({
-    server: cfg.controller,
-    node: cfg.nodeName,
-    onEvents: (events) => {
-      received.apply(events);
-      return policy.apply(events);
-    },
-    log,
-  });
-  watcher.start();
   const routes = new NodeRouteWatcher(kc, cfg.nodeName, parts.flows, cfg.netns, log);
   await routes.start();
   const proxy = await startProxy({
@@ -158,7 +126,6 @@ export async function startClusterAgent(
   log(`antrea-agent joined the cluster: controller ${cfg.controller}`);
   return {
     close: () => {
-      watcher.stop();
       routes.stop();
       proxy.stop();
       info.stop();

@@ -23,7 +23,6 @@ import { DEFAULT_API_SOCKET } from './apiserver/client.js';
 import { podInterfaces } from './apiserver/podinterfaces.js';
 import { AgentApiServer } from './apiserver/server.js';
 import { bootstrapNode } from './bootstrap/bootstrap.js';
-import { startClusterAgent } from './clusteragent.js';
 import { PodLinks } from './cniserver/links.js';
 import { PodNetwork } from './cniserver/pods.js';
 import { BatchedPodFlows } from './cniserver/podflows.js';
@@ -33,6 +32,7 @@ import type { InterfaceStore } from './interfacestore/store.js';
 import { Ipam } from './ipam/ipam.js';
 import { PodSubnet } from './ipam/subnet.js';
 import { OpenflowClient } from './openflow/client.js';
+import { startPolicyAgent } from './policyagent.js';
 import { BRIDGE_NAME } from './openflow/types.js';
 
 const DEFAULT_STATE_DIR = '/var/lib/antrea';
@@ -190,23 +190,38 @@ async function main(): Promise<void> {
     void process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
   const cfg = parseAgentFlags(process.argv.slice(2));
   const agent = await startAgent(cfg, log);
-  const cluster =
-    cfg.kubeconfig !== undefined && cfg.controller !== undefined
-      ? await startClusterAgent(
-          {
-            nodeName: cfg.nodeName,
-            podCIDR: cfg.podCIDR,
-            ...(cfg.netns !== undefined ? { netns: cfg.netns } : {}),
-            kubeconfig: cfg.kubeconfig,
-            controller: cfg.controller,
-            ovsVersion: await new Vsctl({
-              dbSocket: OvsDaemons.attach({ dir: cfg.ovsRunDir }).dbSocket,
-            }).version(),
-          },
-          agent,
-          log,
-        )
-      : undefined;
+  let cluster: { close(): void } | undefined;
+  if (cfg.kubeconfig !== undefined && cfg.controller !== undefined) {
+    const policyAgent = startPolicyAgent(
+      { nodeName: cfg.nodeName, controller: cfg.controller },
+      agent,
+      log,
+    );
+    // Loaded only now: @kubernetes/client-node takes 0.5-2 s to load here, and the policy
+    // path above need not wait for it.
+    const { startClusterAgent } = await import('./clusteragent.js');
+    const services = await startClusterAgent(
+      {
+        nodeName: cfg.nodeName,
+        podCIDR: cfg.podCIDR,
+        ...(cfg.netns !== undefined ? { netns: cfg.netns } : {}),
+        kubeconfig: cfg.kubeconfig,
+        controller: cfg.controller,
+        ovsVersion: await new Vsctl({
+          dbSocket: OvsDaemons.attach({ dir: cfg.ovsRunDir }).dbSocket,
+        }).version(),
+      },
+      agent,
+      policyAgent,
+      log,
+    );
+    cluster = {
+      close: () => {
+        policyAgent.watcher.stop();
+        services.close();
+      },
+    };
+  }
   const stop = (signal: string): void => {
     log(`${signal}: stopping (pods and flows stay)`);
     cluster?.close();
