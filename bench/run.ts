@@ -4,15 +4,29 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { report } from './report.js';
+import { CONTROLLER_NODE_FLAGS } from '../src/controller/nodeflags.js';
 
 export type Bench = () => Promise<void>;
 
+interface BenchSpec {
+  readonly module: string;
+  readonly fn: string;
+  /** Node flags of the real process the benchmark stands for. */
+  readonly flags?: readonly string[];
+}
+
+const controller = (fn: string): BenchSpec => ({
+  module: 'controller.js',
+  fn,
+  flags: CONTROLLER_NODE_FLAGS,
+});
+
 /** Benchmark name → module (under dist/bench) and export. */
-const BENCHES: Record<string, { module: string; fn: string }> = {
-  'controller-small-namespaces': { module: 'controller.js', fn: 'smallNamespaces' },
-  'controller-one-namespace': { module: 'controller.js', fn: 'oneNamespace' },
-  'controller-small-namespaces-acnp': { module: 'controller.js', fn: 'smallNamespacesAcnp' },
-  'controller-pod-label-change': { module: 'controller.js', fn: 'podLabelChange' },
+const BENCHES: Record<string, BenchSpec> = {
+  'controller-small-namespaces': controller('smallNamespaces'),
+  'controller-one-namespace': controller('oneNamespace'),
+  'controller-small-namespaces-acnp': controller('smallNamespacesAcnp'),
+  'controller-pod-label-change': controller('podLabelChange'),
   'apiserver-load': { module: 'apiserver.js', fn: 'apiserverLoad' },
   'openflow-compute': { module: 'openflow.compute.js', fn: 'run' },
   'openflow-install': { module: 'openflow.install.js', fn: 'run' },
@@ -57,7 +71,13 @@ async function main(): Promise<void> {
   for (const name of names) {
     const r = spawnSync(
       process.execPath,
-      ['--expose-gc', fileURLToPath(import.meta.url), '--child', name],
+      [
+        ...(BENCHES[name]!.flags ?? []),
+        '--expose-gc',
+        fileURLToPath(import.meta.url),
+        '--child',
+        name,
+      ],
       {
         stdio: 'inherit',
       },

@@ -18,6 +18,7 @@ import {
   toolsBinDir,
 } from './antrea-commands.js';
 import { script } from './components.js';
+import { CONTROLLER_NODE_FLAGS } from '../controller/nodeflags.js';
 import { CONTROL_PLANE_TAINT } from './nodeheartbeat.js';
 import { ovsDir } from './nodeovs.js';
 import { ROOT_NETNS_ANNOTATION } from '../kube/kubelet/podworker.js';
@@ -181,8 +182,7 @@ export async function ensureAntreaObjects(
           image: IMAGE,
           command: [
             process.execPath,
-            // A large young generation: the policy computation allocates heavily.
-            '--max-semi-space-size=64',
+            ...CONTROLLER_NODE_FLAGS,
             script(layout, 'controller/main.js'),
             '--kubeconfig',
             layout.kubeconfig,
