@@ -24,9 +24,10 @@ function requirementMatches(req: LabelSelectorRequirement, labels: Labels): bool
 /** An empty selector ({}) selects everything; callers treat an absent selector per context. */
 export function selectorMatches(selector: LabelSelector, labels: Labels | undefined): boolean {
   const l = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (l[k] !== v) return false;
-  }
+  const matchLabels = selector.matchLabels;
+  // for-in allocates nothing (Object.entries builds an array per call); selectors are plain
+  // data objects, so it sees exactly their own keys. This runs for every pod a group considers.
+  for (const k in matchLabels) if (l[k] !== matchLabels[k]) return false;
   for (const req of selector.matchExpressions ?? []) {
     if (!requirementMatches(req, l)) return false;
   }

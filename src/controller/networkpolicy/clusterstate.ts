@@ -23,19 +23,34 @@ export interface NamespaceState {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** Most pods name no ports; they share this list. */
+const NO_PORTS: readonly NamedPort[] = Object.freeze([]);
+
+function namedPortsOf(pod: Pod): readonly NamedPort[] {
+  let ports: NamedPort[] | undefined;
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.name)
+        (ports ??= []).push({ name: p.name, port: p.containerPort, protocol: p.protocol ?? 'TCP' });
+    }
+  }
+  return ports ?? NO_PORTS;
+}
+
 export function podStateOf(pod: Pod): PodState | undefined {
   const namespace = pod.metadata.namespace ?? 'default';
   const name = pod.metadata.name ?? '';
   if (pod.spec?.hostNetwork) return undefined; // host-network pods are not policy endpoints
   const ips = pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : []);
-  const ports: NamedPort[] = [];
-  for (const c of pod.spec?.containers ?? []) {
-    for (const p of c.ports ?? []) {
-      if (p.name)
-        ports.push({ name: p.name, port: p.containerPort, protocol: p.protocol ?? 'TCP' });
-    }
-  }
+  const ports = namedPortsOf(pod);
   const node = pod.spec?.nodeName;
+  // Optional fields set in place: spreading `{}` for absent ones allocates per pod.
+  const member: { -readonly [K in keyof GroupMember]: GroupMember[K] } = {
+    pod: { name, namespace },
+    ips,
+  };
+  if (ports.length > 0) member.ports = ports;
+  if (node !== undefined) member.node = node;
   return {
     key: podKey(namespace, name),
     namespace,
@@ -44,12 +59,7 @@ export function podStateOf(pod: Pod): PodState | undefined {
     ips,
     node,
     ports,
-    member: {
-      pod: { name, namespace },
-      ips,
-      ...(ports.length ? { ports } : {}),
-      ...(node !== undefined ? { node } : {}),
-    },
+    member,
   };
 }
 

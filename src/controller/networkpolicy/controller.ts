@@ -63,6 +63,8 @@ const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> 
 /** One policy's conversion: answers its group needs and records what it used. */
 class Conversion implements GroupNeeds {
   readonly wanted = new Map<string, number>();
+  /** Selector key → group name, for the selectors this conversion has named. */
+  private names: Map<string, string> | undefined;
   namedDeps: Set<string> | undefined;
   namespaceDependent = false;
 
@@ -81,7 +83,11 @@ class Conversion implements GroupNeeds {
   }
 
   selector(sel: GroupSelector, role: GroupRole): string {
-    return this.want(groupNameFor(selectorKey(sel)), role, [sel]);
+    const key = selectorKey(sel);
+    // A policy often uses one selector twice (applied-to and peer); its SHA-1 name is made once.
+    let name = this.names?.get(key);
+    if (name === undefined) (this.names ??= new Map()).set(key, (name = groupNameFor(key)));
+    return this.want(name, role, [sel]);
   }
 
   named(namespace: string | undefined, name: string, role: GroupRole) {
@@ -126,7 +132,7 @@ export class NetworkPolicyController {
   // ---- inputs ---------------------------------------------------------------------------------
 
   /** Adds or updates any supported object; returns the events it caused. */
-  apply(obj: KubeObject): ControlPlaneEvent[] {
+  apply(obj: KubeObject): readonly ControlPlaneEvent[] {
     const policyType = policyTypeOf(obj);
     if (policyType) this.upsertPolicy(obj, policyType);
     else if (obj.kind === 'Namespace') this.upsertNamespace(obj as Namespace);
@@ -139,7 +145,7 @@ export class NetworkPolicyController {
   }
 
   /** Removes an object given by apiVersion/kind/namespace/name; returns the events it caused. */
-  delete(obj: KubeObject): ControlPlaneEvent[] {
+  delete(obj: KubeObject): readonly ControlPlaneEvent[] {
     const name = obj.metadata.name ?? '';
     const policyType = policyTypeOf(obj);
     if (policyType) this.deletePolicy(policyRefOf(obj, policyType));
@@ -364,7 +370,7 @@ export class NetworkPolicyController {
       if (g.usedAs(role)) this.batch.add('MODIFIED', ROLE_KIND[role], g.name);
   }
 
-  private flush(): ControlPlaneEvent[] {
+  private flush(): readonly ControlPlaneEvent[] {
     const events = this.batch.drain();
     if (events.length > 0) for (const l of this.listeners) l(events);
     return events;

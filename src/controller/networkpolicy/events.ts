@@ -10,6 +10,9 @@ export interface ControlPlaneEvent {
   readonly name: string;
 }
 
+/** What an operation that changed nothing returns (most pod and namespace changes). */
+const NO_EVENTS: readonly ControlPlaneEvent[] = Object.freeze([]);
+
 /** Folds the events of one operation: ADDED+MODIFIED=ADDED, ADDED+DELETED=nothing, … */
 export class EventBatch {
   private readonly pending = new Map<string, ControlPlaneEvent>();
@@ -27,7 +30,8 @@ export class EventBatch {
     else this.pending.set(key, { type: next, kind, name });
   }
 
-  drain(): ControlPlaneEvent[] {
+  drain(): readonly ControlPlaneEvent[] {
+    if (this.pending.size === 0) return NO_EVENTS;
     const out = [...this.pending.values()];
     this.pending.clear();
     return out;
