@@ -3,6 +3,7 @@
 // touch. Only the groups whose members really change are reported.
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { ClusterState, NamespaceSlot, PodState } from './clusterstate.js';
+import { GroupRefs } from './grouprefs.js';
 import type { GroupSelector } from './groupselector.js';
 import { NodeCounts } from './nodespan.js';
 
@@ -13,8 +14,8 @@ export class GroupState {
   readonly members = new Map<string, PodState>();
   /** The nodes of its members: the AppliedToGroup's span. */
   readonly nodes = new NodeCounts();
-  /** Policy key → the roles (ROLE_BIT mask) it uses the group in; one map for both roles. */
-  private readonly refs = new Map<string, number>();
+  /** Policy key → the roles (ROLE_BIT mask) it uses the group in; one index for both roles. */
+  private readonly refs = new GroupRefs();
   private addressUsers = 0;
   private appliedToUsers = 0;
 
@@ -25,18 +26,16 @@ export class GroupState {
 
   /** Records a policy's use in a role; true when it is the first in that role. */
   addRef(policy: string, role: GroupRole): boolean {
-    const mask = this.refs.get(policy) ?? 0;
+    const mask = this.refs.get(policy);
     if (mask & ROLE_BIT[role]) return false;
     this.refs.set(policy, mask | ROLE_BIT[role]);
     return this.count(role, +1) === 1;
   }
 
   dropRef(policy: string, role: GroupRole): void {
-    const mask = this.refs.get(policy) ?? 0;
+    const mask = this.refs.get(policy);
     if (!(mask & ROLE_BIT[role])) return;
-    const rest = mask & ~ROLE_BIT[role];
-    if (rest === 0) this.refs.delete(policy);
-    else this.refs.set(policy, rest);
+    this.refs.set(policy, mask & ~ROLE_BIT[role]);
     this.count(role, -1);
   }
 
@@ -47,9 +46,7 @@ export class GroupState {
 
   /** Keys of the policies that use the group in the role. */
   users(role: GroupRole): string[] {
-    const out: string[] = [];
-    for (const [policy, mask] of this.refs) if (mask & ROLE_BIT[role]) out.push(policy);
-    return out;
+    return this.refs.with(ROLE_BIT[role]);
   }
 
   get referenced(): boolean {
