@@ -5,6 +5,7 @@
 import type { GroupMember, NamedPort, Namespace, Pod, LabelSelector } from '../../apis/index.js';
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { GroupState } from './groups.js';
+import { SparseIndex } from './sparseindex.js';
 
 export interface PodState {
   readonly key: string; // namespace/name
@@ -89,7 +90,7 @@ export class NamespaceSlot {
 export class ClusterState {
   private readonly slots = new Map<string, NamespaceSlot>();
   /** `key=value` → the existing namespaces with that label. */
-  private readonly namespacesByLabel = new Map<string, Set<NamespaceSlot>>();
+  private readonly namespacesByLabel = new SparseIndex<NamespaceSlot>();
 
   slot(name: string): NamespaceSlot | undefined {
     return this.slots.get(name);
@@ -127,11 +128,7 @@ export class ClusterState {
     const slot = this.slotFor(ns.name);
     if (slot.labels) this.unindexLabels(slot);
     slot.labels = ns.labels;
-    for (const pair of labelPairs(ns.labels)) {
-      let set = this.namespacesByLabel.get(pair);
-      if (!set) this.namespacesByLabel.set(pair, (set = new Set()));
-      set.add(slot);
-    }
+    for (const pair of labelPairs(ns.labels)) this.namespacesByLabel.add(pair, slot);
   }
 
   /** False when the namespace did not exist. */
@@ -145,27 +142,26 @@ export class ClusterState {
   }
 
   private unindexLabels(slot: NamespaceSlot): void {
-    for (const pair of labelPairs(slot.labels!)) {
-      const set = this.namespacesByLabel.get(pair);
-      set?.delete(slot);
-      if (set && set.size === 0) this.namespacesByLabel.delete(pair);
-    }
+    for (const pair of labelPairs(slot.labels!)) this.namespacesByLabel.delete(pair, slot);
   }
 
   /** The existing namespaces the selector matches, starting from the smallest label-pair index. */
   matchingNamespaces(selector: LabelSelector): NamespaceSlot[] {
-    let candidates: Iterable<NamespaceSlot> | undefined;
+    let best: string | undefined;
     let smallest = Infinity;
     for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-      const set = this.namespacesByLabel.get(`${k}=${v}`);
-      if (!set) return [];
-      if (set.size < smallest) {
-        smallest = set.size;
-        candidates = set;
+      const pair = `${k}=${v}`;
+      const n = this.namespacesByLabel.count(pair);
+      if (n === 0) return [];
+      if (n < smallest) {
+        smallest = n;
+        best = pair;
       }
     }
+    const candidates =
+      best !== undefined ? this.namespacesByLabel.values(best) : this.slots.values();
     const out: NamespaceSlot[] = [];
-    for (const slot of candidates ?? this.slots.values()) {
+    for (const slot of candidates) {
       if (slot.labels && selectorMatches(selector, slot.labels)) out.push(slot);
     }
     return out;
