@@ -5,6 +5,7 @@
 import type { GroupMember, NamedPort, Namespace, Pod, LabelSelector } from '../../apis/index.js';
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { GroupState } from './groups.js';
+import type { Mutable } from './mutable.js';
 import { SparseIndex } from './sparseindex.js';
 
 export interface PodState {
@@ -45,8 +46,7 @@ export function podStateOf(pod: Pod): PodState | undefined {
   const ips = pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : []);
   const ports = namedPortsOf(pod);
   const node = pod.spec?.nodeName;
-  // Optional fields set in place: spreading `{}` for absent ones allocates per pod.
-  const member: { -readonly [K in keyof GroupMember]: GroupMember[K] } = {
+  const member: Mutable<GroupMember> = {
     pod: { name, namespace },
     ips,
   };

@@ -4,6 +4,7 @@
 // order.
 import type {
   AntreaPeer,
+  AntreaRule,
   AntreaPolicySpec,
   AppliedTo,
   IPBlockRef,
@@ -11,11 +12,15 @@ import type {
   KubeObject,
   NetworkPolicyRule,
   Peer,
+  ServiceMatch,
 } from '../../apis/index.js';
 import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, servicesOf } from './convert-k8s.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { GroupRole } from './groups.js';
+import type { Mutable } from './mutable.js';
 import type { PolicyRef } from './policyref.js';
+
+const NO_IP_BLOCKS: readonly IPBlockRef[] = Object.freeze([]);
 
 /** Cluster-scoped policies select across namespaces; namespaced ones inside their own. */
 function termGroup(
@@ -29,7 +34,7 @@ function termGroup(
     t.namespaceSelector || namespace === undefined
       ? { namespaceSelector: t.namespaceSelector ?? {}, podSelector: t.podSelector }
       : { namespace, podSelector: t.podSelector };
-  return { name: needs.selector(sel, role), ipBlocks: [] };
+  return { name: needs.selector(sel, role), ipBlocks: NO_IP_BLOCKS };
 }
 
 function appliedToGroups(
@@ -72,6 +77,10 @@ function peerOf(
 /** A peer whose namespace depends on the applied-to pod's namespace. */
 function isPerNamespacePeer(p: AntreaPeer): boolean {
   return p.namespaces?.match === 'Self' || (p.namespaces?.sameLabels?.length ?? 0) > 0;
+}
+
+function hasPerNamespaceRule(rules: AntreaPolicySpec['ingress']): boolean {
+  return rules?.some((r) => (r.from ?? r.to)?.some(isPerNamespacePeer) ?? false) ?? false;
 }
 
 /**
@@ -118,6 +127,28 @@ function expandPerNamespace(
   return out;
 }
 
+/** One internal rule; the source rule's optional name and the applied-to only when present. */
+function ruleOf(
+  direction: 'In' | 'Out',
+  peer: Peer,
+  r: AntreaRule,
+  priority: number,
+  services: readonly ServiceMatch[],
+  appliedTo: readonly string[] | undefined,
+): NetworkPolicyRule {
+  const rule: Mutable<NetworkPolicyRule> = {
+    direction,
+    from: direction === 'In' ? peer : NO_PEER,
+    to: direction === 'Out' ? peer : NO_PEER,
+    services,
+    priority,
+    action: r.action ?? 'Allow',
+  };
+  if (r.name) rule.name = r.name;
+  if (appliedTo) rule.appliedToGroups = appliedTo;
+  return rule;
+}
+
 export function convertAntreaPolicy(
   obj: KubeObject & { readonly spec: AntreaPolicySpec },
   ref: PolicyRef,
@@ -130,18 +161,11 @@ export function convertAntreaPolicy(
   const rules: NetworkPolicyRule[] = [];
   const perRule = !spec.appliedTo || spec.appliedTo.length === 0;
   const allApplied: string[] = perRule ? [] : appliedToGroups(spec.appliedTo, namespace, needs);
-  const perNamespace = [...(spec.ingress ?? []), ...(spec.egress ?? [])].some((r) =>
-    (r.from ?? r.to ?? []).some(isPerNamespacePeer),
-  );
+  const perNamespace = hasPerNamespaceRule(spec.ingress) || hasPerNamespaceRule(spec.egress);
   const add = (direction: 'In' | 'Out', list: AntreaPolicySpec['ingress']) => {
     (list ?? []).forEach((r, i) => {
       const peers = (direction === 'In' ? r.from : r.to) ?? [];
-      const common = {
-        services: servicesOf(r.ports),
-        priority: i,
-        action: r.action ?? 'Allow',
-        ...(r.name ? { name: r.name } : {}),
-      };
+      const services = servicesOf(r.ports);
       if (peers.some(isPerNamespacePeer)) {
         for (const x of expandPerNamespace(
           perRule ? (r.appliedTo ?? []) : spec.appliedTo!,
@@ -149,13 +173,7 @@ export function convertAntreaPolicy(
           needs,
         )) {
           if (!allApplied.includes(x.appliedTo)) allApplied.push(x.appliedTo);
-          rules.push({
-            direction,
-            from: direction === 'In' ? x.peer : NO_PEER,
-            to: direction === 'Out' ? x.peer : NO_PEER,
-            ...common,
-            appliedToGroups: [x.appliedTo],
-          });
+          rules.push(ruleOf(direction, x.peer, r, i, services, [x.appliedTo]));
         }
         return;
       }
@@ -164,15 +182,9 @@ export function convertAntreaPolicy(
       const ruleApplied =
         perRule || perNamespace
           ? appliedToGroups(perRule ? r.appliedTo : spec.appliedTo, namespace, needs)
-          : [];
-      for (const g of ruleApplied) if (!allApplied.includes(g)) allApplied.push(g);
-      rules.push({
-        direction,
-        from: direction === 'In' ? peer : NO_PEER,
-        to: direction === 'Out' ? peer : NO_PEER,
-        ...common,
-        ...(perRule || perNamespace ? { appliedToGroups: ruleApplied } : {}),
-      });
+          : undefined;
+      for (const g of ruleApplied ?? []) if (!allApplied.includes(g)) allApplied.push(g);
+      rules.push(ruleOf(direction, peer, r, i, services, ruleApplied));
     });
   };
   add('In', spec.ingress);
