@@ -14,7 +14,7 @@ import type {
   Peer,
   ServiceMatch,
 } from '../../apis/index.js';
-import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, servicesOf } from './convert-k8s.js';
+import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, exactCopy, servicesOf } from './convert-k8s.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { GroupRole } from './groups.js';
 import type { Mutable } from './mutable.js';
@@ -47,7 +47,7 @@ function appliedToGroups(
     const g = termGroup(t, namespace, 'appliedTo', needs);
     if (g.name !== undefined && !names.includes(g.name)) names.push(g.name);
   }
-  return names;
+  return exactCopy(names);
 }
 
 /** One ordinary peer (selectors, a group, an ipBlock) into the rule's peer. */
@@ -197,8 +197,8 @@ export function convertAntreaPolicy(
       ...(namespace !== undefined ? { namespace } : {}),
       ...(obj.metadata.generation ? { generation: obj.metadata.generation } : {}),
     },
-    rules,
-    appliedToGroups: allApplied,
+    rules: exactCopy(rules),
+    appliedToGroups: exactCopy(allApplied),
     priority: spec.priority,
     tierPriority,
     ...(perRule || perNamespace ? { appliedToPerRule: true } : {}),

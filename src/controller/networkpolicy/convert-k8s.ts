@@ -32,6 +32,14 @@ export function servicesOf(
   }));
 }
 
+/**
+ * The array to keep from one built by push: push makes room for 16 or more elements, and a
+ * policy keeps its arrays (rules, groups) for as long as it exists; a copy has just its length.
+ */
+export function exactCopy<T>(built: readonly T[]): T[] {
+  return built.slice();
+}
+
 /** Collects a rule's peer: AddressGroups (deduplicated) and ipBlocks; omits what is empty. */
 export class PeerBuilder {
   // A rule has few peers; an array (searched to deduplicate) is cheaper than a Set here.
@@ -54,8 +62,8 @@ export class PeerBuilder {
 
   build(): Peer {
     return {
-      ...(this.addressGroups.length ? { addressGroups: [...this.addressGroups] } : {}),
-      ...(this.ipBlocks.length ? { ipBlocks: this.ipBlocks } : {}),
+      ...(this.addressGroups.length ? { addressGroups: exactCopy(this.addressGroups) } : {}),
+      ...(this.ipBlocks.length ? { ipBlocks: exactCopy(this.ipBlocks) } : {}),
     };
   }
 }
@@ -134,7 +142,7 @@ export function convertK8sPolicy(
       namespace,
       ...(np.metadata.generation ? { generation: np.metadata.generation } : {}),
     },
-    rules,
+    rules: exactCopy(rules),
     appliedToGroups: [needs.selector({ namespace, podSelector: np.spec.podSelector }, 'appliedTo')],
     policyTypes: types,
     sourceRef: { type: 'K8sNetworkPolicy', namespace, name: ref.name, uid },
