@@ -22,6 +22,7 @@ import { CRD_GROUP, DEFAULT_TIER_NAME, DEFAULT_TIERS } from '../../apis/index.js
 import { ClusterState, namespaceStateOf, podKey, podStateOf } from './clusterstate.js';
 import { convertAntreaPolicy } from './convert-antrea.js';
 import { convertK8sPolicy } from './convert-k8s.js';
+import { exactCopy } from './exactcopy.js';
 import { EventBatch, type ControlPlaneEvent, type ControlPlaneKind } from './events.js';
 import type { GroupNeeds } from './groupneeds.js';
 import { GroupStore, ROLE_BIT, type GroupRole, type GroupState } from './groups.js';
@@ -482,5 +483,5 @@ function appliedToGroupOf(g: GroupState, members: readonly GroupMember[]): Appli
 function membersOf(g: GroupState): GroupMember[] {
   const out: GroupMember[] = [];
   for (const p of g.members.values()) out.push(p.member);
-  return out;
+  return exactCopy(out);
 }

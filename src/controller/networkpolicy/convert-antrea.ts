@@ -14,7 +14,8 @@ import type {
   Peer,
   ServiceMatch,
 } from '../../apis/index.js';
-import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, exactCopy, servicesOf } from './convert-k8s.js';
+import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, servicesOf } from './convert-k8s.js';
+import { exactCopy } from './exactcopy.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { GroupRole } from './groups.js';
 import type { Mutable } from './mutable.js';

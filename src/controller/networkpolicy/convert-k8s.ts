@@ -12,6 +12,7 @@ import type {
   PolicyType,
   ServiceMatch,
 } from '../../apis/index.js';
+import { exactCopy } from './exactcopy.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { PolicyRef } from './policyref.js';
 
@@ -30,14 +31,6 @@ export function servicesOf(
     ...(p.port !== undefined ? { port: p.port } : {}),
     ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
   }));
-}
-
-/**
- * The array to keep from one built by push: push makes room for 16 or more elements, and a
- * policy keeps its arrays (rules, groups) for as long as it exists; a copy has just its length.
- */
-export function exactCopy<T>(built: readonly T[]): T[] {
-  return built.slice();
 }
 
 /** Collects a rule's peer: AddressGroups (deduplicated) and ipBlocks; omits what is empty. */
