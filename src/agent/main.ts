@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CNI_SOCKET } from '../cni/spec.js';
 import { OvsDaemons } from '../ovs/daemons.js';
+import { DatapathPurger } from '../ovs/datapathpurge.js';
 import { Ofctl } from '../ovs/ofctl.js';
 import { OvsdbPorts } from '../ovs/ports.js';
 import { Vsctl } from '../ovs/vsctl.js';
@@ -98,7 +99,18 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
   const { store } = node;
   await mkdir(cfg.stateDir, { recursive: true });
   const ipam = Ipam.open(join(cfg.stateDir, 'ipam.json'), subnet);
-  const flows = new OpenflowClient(ofctl, node.config);
+  const purger = new DatapathPurger(ovs.vswitchdCtl, log);
+  // Every bundle, once committed, also clears the datapath's cached megaflows (see
+  // DatapathPurger); not awaited: the OpenFlow tables are already right.
+  const flows = new OpenflowClient(
+    {
+      applyBundle: async (changes, groups) => {
+        await ofctl.applyBundle(changes, groups);
+        void purger.request();
+      },
+    },
+    node.config,
+  );
   await flows.initialize();
   const podFlows = new BatchedPodFlows(flows);
   await restorePods(store, ipam, podFlows, log);

@@ -3,6 +3,7 @@
 // stands in for it, which also proves the TX-offload setting that TCP needs.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DatapathPurger } from '../../src/ovs/datapathpurge.js';
 import { trace } from '../../src/ovs/trace.js';
 import { run } from '../../src/util/exec.js';
 import { startOvs, type OvsFixture } from './fixture.js';
@@ -139,4 +140,18 @@ test('a pipeline through conntrack: trace and real traffic agree on drop and out
 
   assert.equal(await tcp(8080, { serve: true, timeoutMs: 4000 }), 'echo:ping');
   assert.equal(await tcp(81, { serve: false, timeoutMs: 700 }), 'timeout');
+});
+
+test('DatapathPurger drops the cached megaflows; concurrent requests share a purge', async () => {
+  await ovs.ofctl.applyBundle([
+    { op: 'add', flow: { table: 0, priority: 0, match: [], actions: ['NORMAL'] } },
+  ]);
+  assert.equal(await tcp(7003, { serve: true, timeoutMs: 5000 }), 'echo:ping');
+  const appctl = (...args: string[]) => run('ovs-appctl', ['-t', ovs.daemons.vswitchdCtl, ...args]);
+  const cached = async () =>
+    (await appctl('dpctl/dump-flows')).split('\n').filter((l) => l.includes('actions:')).length;
+  assert.ok((await cached()) > 0, 'the exchange left megaflows');
+  const purger = new DatapathPurger(ovs.daemons.vswitchdCtl, (m) => assert.fail(m));
+  await Promise.all([purger.request(), purger.request(), purger.request()]);
+  assert.equal(await cached(), 0);
 });
