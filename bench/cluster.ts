@@ -14,7 +14,6 @@ import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeObject } from '../src/apis/index.js';
 import type { NodeSpec } from '../src/cluster/layout.js';
-import { waitFor } from '../src/cluster/progress.js';
 import { TestCluster } from '../test/cluster/harness.js';
 import { ProbeLoop } from '../test/cluster/probeloop.js';
 import { rssMb } from '../test/cluster/procs.js';
@@ -246,21 +245,7 @@ async function withExtraPods(c: TestCluster): Promise<void> {
       },
     }),
   );
-  await waitFor(
-    `${EXTRA_PODS} pods Ready`,
-    async () => {
-      const d = await c.kubectl.json<{ status?: { readyReplicas?: number } }>([
-        'get',
-        'deployment',
-        '-n',
-        'default',
-        'load',
-      ]);
-      return d.status?.readyReplicas === EXTRA_PODS ? true : undefined;
-    },
-    20 * 60_000,
-    2000,
-  );
+  await c.deploymentReady('default', 'load', EXTRA_PODS, 20 * 60_000, 2000);
   report('cluster-300-pods', 'ready-s', (Date.now() - t0) / 1000);
   await sleep(10_000); // the agents' and controllers' follow-up work settles
   reportMemory('cluster-memory-300-pods', c);

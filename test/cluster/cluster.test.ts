@@ -190,20 +190,7 @@ describe('the local cluster, end to end', { timeout: 15 * 60_000 }, () => {
             },
           },
         } as KubeObject);
-        await waitFor(
-          'nginx-deployment 2/2 ready',
-          async () => {
-            const d = await c.kubectl.json<{ status?: { readyReplicas?: number } }>([
-              'get',
-              'deployment',
-              '-n',
-              'default',
-              'nginx-deployment',
-            ]);
-            return d.status?.readyReplicas === 2 ? true : undefined;
-          },
-          60_000,
-        );
+        await c.deploymentReady('default', 'nginx-deployment', 2, 60_000);
         const bridges = parseOvsShow(await c.ovsExec(worker, 'ovs-vsctl', 'show'));
         const brInt = bridges.get('br-int');
         assert.ok(brInt, 'bridge br-int');

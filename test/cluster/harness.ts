@@ -14,7 +14,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Deployment } from '../../src/apis/apps.js';
 import type { Pod } from '../../src/apis/index.js';
+import { waitFor } from '../../src/cluster/progress.js';
 import { clusterLayout, layoutEnv, nodeSpecs } from '../../src/cluster/layout.js';
 import type { ClusterLayout, NodeSpec } from '../../src/cluster/layout.js';
 import { kubeletStateDir } from '../../src/cluster/nodekubelet.js';
@@ -182,6 +184,25 @@ export class TestCluster {
       }
     }
     return records;
+  }
+
+  /** Polls (every `pollMs`) until Deployment `namespace/name` has `replicas` ready. */
+  async deploymentReady(
+    namespace: string,
+    name: string,
+    replicas: number,
+    timeoutMs: number,
+    pollMs?: number,
+  ): Promise<void> {
+    await waitFor(
+      `${namespace}/${name} ${replicas}/${replicas} ready`,
+      async () => {
+        const d = await this.kubectl.json<Deployment>(['get', 'deployment', '-n', namespace, name]);
+        return d.status?.readyReplicas === replicas ? true : undefined;
+      },
+      timeoutMs,
+      pollMs,
+    );
   }
 
   /** The network namespace of a pod, from its kubelet's record. */
