@@ -12,7 +12,7 @@ import type { NodeSpec } from '../../src/cluster/layout.js';
 import { LiveClusterSource } from '../../src/conformance/live.js';
 import { TestCluster } from './harness.js';
 import { parseOvsShow } from './ovsshow.js';
-import { expectSteady, ProbeLoop } from './probeloop.js';
+import { expectSteady, PROBE_TIMEOUT_MS, ProbeLoop } from './probeloop.js';
 import type { Proc } from './procs.js';
 
 const UP_LIMIT_MS = 180_000;
@@ -303,11 +303,14 @@ describe('the local cluster, end to end', { timeout: 15 * 60_000 }, () => {
             60_000,
           );
           assert.equal(pod.status?.phase, 'Running');
-          // Through its start and resync until it realizes a new change, nothing changed.
+          // Through its start and resync until it realizes a new change, nothing changed. The
+          // restarted agent realizes a change within a few hundred ms: the denied probe's window
+          // ends a probe timeout before it, and lasts at least two seconds from the kill.
+          await new Promise((r) => setTimeout(r, t0 + 2000 + PROBE_TIMEOUT_MS - Date.now()));
           const { applied, seen } = await letZInAndOut();
           const n =
             (await expectSteady(allowed, true, t0, Date.now())) +
-            (await expectSteady(denied, false, t0, applied));
+            (await expectSteady(denied, false, t0, applied - PROBE_TIMEOUT_MS));
           t.diagnostic(
             `agent back after ${back.at - t0} ms; a change applied at +${applied - t0} ms seen at +${seen - t0} ms; ${n} probes, none wrong`,
           );

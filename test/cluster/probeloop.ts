@@ -13,6 +13,13 @@ export interface Attempt {
   readonly ok: boolean;
 }
 
+/**
+ * How long an attempt may take by default. An attempt started up to this long before a change
+ * may still see the change's verdict (a retransmitted SYN), so a window meant to end before a
+ * change ends this much earlier.
+ */
+export const PROBE_TIMEOUT_MS = 1000;
+
 export interface ProbeOptions {
   readonly intervalMs?: number;
   /** A blocked attempt (dropped packets) counts as unreachable after this long. */
@@ -41,7 +48,7 @@ export class ProbeLoop {
       String(port),
       protocol,
       String(opts.intervalMs ?? 50),
-      String(opts.timeoutMs ?? 1000),
+      String(opts.timeoutMs ?? PROBE_TIMEOUT_MS),
     ];
     // stdin stays open: the prober exits when it closes (stop(), or this process dying).
     this.child = spawn('ip', ['netns', 'exec', netns, ...argv], {
