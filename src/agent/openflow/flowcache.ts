@@ -23,7 +23,15 @@ class Entry {
   private flow: Flow | undefined;
   private many: Map<string, Flow> | undefined;
 
-  constructor(readonly key: string) {}
+  /** The identity, split as the index holds it (see identityHead); no string of its own. */
+  constructor(
+    readonly head: string,
+    readonly tail: string,
+  ) {}
+
+  get key(): string {
+    return this.head + this.tail;
+  }
 
   get(owner: string): Flow | undefined {
     if (this.many !== undefined) return this.many.get(owner);
@@ -70,14 +78,28 @@ class Entry {
 }
 
 /**
- * The cache's identity of a flow: table, priority and match in the order the builder listed
+ * The cache's identity of a flow is table, priority and match in the order the builder listed
  * them. Only flows built by this pipeline meet here, and a builder always lists a flow's fields
- * in the same order, so unlike flowIdentity (which sorts, to compare with dumps) nothing is sorted.
+ * in the same order, so unlike flowIdentity (which sorts, to compare with dumps) nothing is
+ * sorted. It is held split in two: the head (`90/200,ip,nw_src=`), shared by many flows and
+ * built afresh on each lookup, and the tail, the last field's value (`10.0.0.5`), a string the
+ * builder already holds. So 100,000 address flows keep no identity strings of their own.
  */
-function keyOf(f: Flow): string {
-  let key = `${f.table}/${f.priority}`;
-  for (const m of f.match) key += m.value === undefined ? `,${m.name}` : `,${m.name}=${m.value}`;
-  return key;
+function identityHead(f: Flow): string {
+  let head = `${f.table}/${f.priority}`;
+  const last = f.match.length - 1;
+  for (let i = 0; i < last; i++) {
+    const m = f.match[i];
+    head += m.value === undefined ? `,${m.name}` : `,${m.name}=${m.value}`;
+  }
+  if (last >= 0)
+    head +=
+      f.match[last].value === undefined ? `,${f.match[last].name}` : `,${f.match[last].name}=`;
+  return head;
+}
+
+function identityTail(f: Flow): string {
+  return f.match.length === 0 ? '' : (f.match[f.match.length - 1].value ?? '');
 }
 
 function isConjunctive(f: Flow): boolean {
@@ -113,7 +135,8 @@ function merge(e: Entry): Flow | undefined {
 }
 
 export class FlowCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Identity head → tail → entry. */
+  private readonly entries = new Map<string, Map<string, Entry>>();
   /** Owner → the entries it wishes a flow for (the flow itself is in the entry). */
   private readonly byOwner = new Map<string, Set<Entry>>();
   /** Entries the open transaction touched. */
@@ -127,16 +150,27 @@ export class FlowCache {
   /** Whether changes() ran since the last edit. */
   private merged = false;
 
-  /** The owner wants this flow (replacing its flow of the same identity); returns the identity. */
-  put(owner: string, flow: Flow): string {
-    const key = keyOf(flow);
-    let entry = this.entries.get(key);
+  /** The owner wants this flow (replacing its flow of the same identity). */
+  put(owner: string, flow: Flow): void {
+    this.putEntry(owner, flow);
+  }
+
+  /** put, returning the flow's entry. */
+  private putEntry(owner: string, flow: Flow): Entry {
+    const head = identityHead(flow);
+    const tail = identityTail(flow);
+    let tails = this.entries.get(head);
+    if (tails === undefined) {
+      tails = new Map();
+      this.entries.set(head, tails);
+    }
+    let entry = tails.get(tail);
     if (entry === undefined) {
-      entry = new Entry(key);
-      this.entries.set(key, entry);
+      entry = new Entry(head, tail);
+      tails.set(tail, entry);
     }
     const previous = entry.get(owner);
-    if (previous !== undefined && sameActions(previous, flow)) return key;
+    if (previous !== undefined && sameActions(previous, flow)) return entry;
     let own = this.byOwner.get(owner);
     if (own === undefined) {
       own = new Set();
@@ -146,12 +180,12 @@ export class FlowCache {
     this.record(owner, entry, previous);
     own.add(entry);
     entry.set(owner, flow);
-    return key;
+    return entry;
   }
 
   /** The owner no longer wants its flow with this flow's identity. */
   remove(owner: string, flow: Flow): void {
-    const entry = this.entries.get(keyOf(flow));
+    const entry = this.entries.get(identityHead(flow))?.get(identityTail(flow));
     if (entry !== undefined) this.removeEntry(owner, entry);
   }
 
@@ -162,9 +196,9 @@ export class FlowCache {
       for (const f of flows) this.put(owner, f);
       return;
     }
-    const wanted = new Set<string>();
-    for (const f of flows) wanted.add(this.put(owner, f));
-    for (const entry of [...own]) if (!wanted.has(entry.key)) this.removeEntry(owner, entry);
+    const wanted = new Set<Entry>();
+    for (const f of flows) wanted.add(this.putEntry(owner, f));
+    for (const entry of [...own]) if (!wanted.has(entry)) this.removeEntry(owner, entry);
   }
 
   clearOwner(owner: string): void {
@@ -193,7 +227,7 @@ export class FlowCache {
     this.merge();
     for (const entry of this.touched) {
       entry.installed = entry.desired;
-      if (entry.desired === undefined && entry.size === 0) this.entries.delete(entry.key);
+      if (entry.desired === undefined && entry.size === 0) this.forgetEntry(entry);
     }
     this.reset();
   }
@@ -221,7 +255,7 @@ export class FlowCache {
       }
     }
     for (const entry of this.touched) {
-      if (entry.size === 0 && entry.installed === undefined) this.entries.delete(entry.key);
+      if (entry.size === 0 && entry.installed === undefined) this.forgetEntry(entry);
     }
     this.reset();
   }
@@ -229,7 +263,9 @@ export class FlowCache {
   /** Every installed flow, e.g. to replay them into a restarted OVS. */
   installedFlows(): Flow[] {
     const out: Flow[] = [];
-    for (const e of this.entries.values()) if (e.installed !== undefined) out.push(e.installed);
+    for (const tails of this.entries.values()) {
+      for (const e of tails.values()) if (e.installed !== undefined) out.push(e.installed);
+    }
     return out;
   }
 
@@ -267,6 +303,12 @@ export class FlowCache {
     own.delete(entry);
     if (own.size === 0) this.byOwner.delete(owner);
     entry.delete(owner);
+  }
+
+  private forgetEntry(entry: Entry): void {
+    const tails = this.entries.get(entry.head);
+    tails?.delete(entry.tail);
+    if (tails?.size === 0) this.entries.delete(entry.head);
   }
 
   private merge(): void {
