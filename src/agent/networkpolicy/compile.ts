@@ -1,7 +1,5 @@
 // A complete rule → the conjunctions that realize it on this node: the local applied-to pods'
-// ofports, the peer addresses (with how many of the rule's groups/ipBlocks provide each, so a
-// later group change can tell when an address really leaves the rule), and the services with
-// named ports resolved. Named ports resolve per pod — for ingress from the applied-to pod, for
+// ofports, the distinct peer addresses, and the services with named ports resolved. Named ports resolve per pod — for ingress from the applied-to pod, for
 // egress from the destination member — so pods resolving to different ports get different
 // conjunctions, as Antrea's reconciler groups members by their resolved services.
 import type { GroupMember, ServiceMatch } from '../../apis/index.js';
@@ -14,11 +12,8 @@ export interface ConjSpec {
   /** The resolved services, as a key: one conjunction per distinct set. */
   readonly key: string;
   readonly services: readonly ServicePort[];
-  /**
-   * Peer side (sources of an ingress rule, destinations of an egress rule): address key → how
-   * many of the rule's sources (groups, ipBlocks) hold it.
-   */
-  peer: Map<string, number>;
+  /** Peer side (sources of an ingress rule, destinations of an egress rule): address keys. */
+  readonly peer: ReadonlySet<string>;
   /** The local applied-to pods' ofports. */
   readonly local: readonly PolicyAddress[];
 }
@@ -65,14 +60,9 @@ function servicesKey(services: readonly ServicePort[]): string {
   return services.map((s) => `${s.protocol}:${s.port ?? '*'}-${s.endPort ?? ''}`).join(',');
 }
 
-function addPeer(peer: Map<string, number>, value: string): void {
-  const key = peerKey(value);
-  peer.set(key, (peer.get(key) ?? 0) + 1);
-}
-
 interface Draft {
   readonly services: readonly ServicePort[];
-  peer: Map<string, number>;
+  peer: Set<string>;
   readonly local: Map<number, PolicyAddress>;
 }
 
@@ -84,7 +74,7 @@ class Drafts {
     const key = servicesKey(services);
     let d = this.byKey.get(key);
     if (d === undefined) {
-      d = { services, peer: new Map(), local: new Map() };
+      d = { services, peer: new Set(), local: new Map() };
       this.byKey.set(key, d);
     }
     return d;
@@ -112,14 +102,40 @@ interface LocalPod {
   readonly member: GroupMember;
 }
 
-/** The rule's peer addresses that need no per-member resolution: group IPs and ipBlock CIDRs. */
-function peerValues(rule: CachedRule, cache: RuleCache, withGroups: boolean): string[] {
+/** The rule's ipBlocks as address keys. */
+function ipBlockKeys(rule: CachedRule): string[] {
+  return (rule.peer.ipBlocks ?? []).flatMap((b) => ipBlockCIDRs(b.cidr, b.except).map(peerKey));
+}
+
+/** Adds the rule's peer addresses that need no per-member resolution: group IPs, ipBlocks. */
+function addPeers(
+  peer: Set<string>,
+  rule: CachedRule,
+  cache: RuleCache,
+  withGroups: boolean,
+): void {
   const { addressGroups = [], ipBlocks = [] } = rule.peer;
   // No peer at all means every address, as an empty `from`/`to` does.
-  if (addressGroups.length === 0 && ipBlocks.length === 0) return ['0.0.0.0/0'];
-  const values = ipBlocks.flatMap((b) => ipBlockCIDRs(b.cidr, b.except));
-  if (withGroups) for (const g of addressGroups) values.push(...(cache.addressGroup(g)?.ips ?? []));
-  return values;
+  if (addressGroups.length === 0 && ipBlocks.length === 0) peer.add('any');
+  for (const key of ipBlockKeys(rule)) peer.add(key);
+  if (!withGroups) return;
+  // Group members' IPs are addresses, never 0.0.0.0/0: each is its own key.
+  for (const g of addressGroups) for (const ip of cache.addressGroup(g)?.ips ?? []) peer.add(ip);
+}
+
+/**
+ * Whether any of the rule's address groups or ipBlocks still provides this address key (an
+ * address leaving one group stays while another source holds it). Named-port egress rules are
+ * never asked: their group changes are full syncs.
+ */
+export function peerProvider(rule: CachedRule, cache: RuleCache): (key: string) => boolean {
+  const groups = (rule.peer.addressGroups ?? []).map((g) => cache.addressGroup(g)?.ips);
+  let blocks: Set<string> | undefined;
+  return (key) => {
+    if (groups.some((ips) => ips?.has(key))) return true;
+    blocks ??= new Set(ipBlockKeys(rule));
+    return blocks.has(key);
+  };
 }
 
 /** Ingress: the peers are common; the applied-to pods resolve named ports each. */
@@ -129,31 +145,30 @@ function compileIngress(rule: CachedRule, cache: RuleCache, local: readonly Loca
     const services = resolveServices(rule.services, member);
     if (services !== undefined) drafts.of(services).local.set(ofport, { kind: 'ofport', ofport });
   }
-  const peer = new Map<string, number>();
-  for (const v of peerValues(rule, cache, true)) addPeer(peer, v);
-  // Each conjunction counts its peers on its own (later deltas update each one).
-  drafts.all().forEach((d, i) => (d.peer = i === 0 ? peer : new Map(peer)));
+  const peer = new Set<string>();
+  addPeers(peer, rule, cache, true);
+  for (const d of drafts.all()) d.peer = peer;
   return drafts;
 }
 
 /** Egress: the applied-to pods are common; destination members resolve named ports each. */
 function compileEgress(rule: CachedRule, cache: RuleCache, local: readonly LocalPod[]): Drafts {
   const drafts = new Drafts();
-  const add = (services: readonly ServicePort[] | undefined, values: Iterable<string>): void => {
-    if (services === undefined) return;
+  const draft = (services: readonly ServicePort[]): Draft => {
     const d = drafts.of(services);
     for (const { ofport } of local) d.local.set(ofport, { kind: 'ofport', ofport });
-    for (const v of values) addPeer(d.peer, v);
+    return d;
   };
   const named = hasNamedPeerPorts(rule);
-  add(resolveServices(rule.services, undefined), peerValues(rule, cache, !named));
+  const common = resolveServices(rule.services, undefined);
+  if (common !== undefined) addPeers(draft(common).peer, rule, cache, !named);
   if (named) {
     for (const g of rule.peer.addressGroups ?? []) {
       for (const m of cache.addressGroup(g)?.group.groupMembers ?? []) {
-        add(
-          resolveServices(rule.services, m),
-          m.ips.filter((ip) => !isIPv6(ip)),
-        );
+        const services = resolveServices(rule.services, m);
+        if (services === undefined) continue;
+        const peer = draft(services).peer;
+        for (const ip of m.ips) if (!isIPv6(ip)) peer.add(ip);
       }
     }
   }

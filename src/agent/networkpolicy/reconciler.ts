@@ -1,28 +1,29 @@
 // The reconciler (Antrea's reconciler.go): keeps, per rule, what was last realized — its
-// conjunctions with their ids, peer addresses and local ofports — and turns a change into flow
-// edits of the rule's owner in the flow cache: a full recomputation when the rule or its
-// applied-to pods changed, only the added and removed addresses when one of its address groups
-// changed. Isolation (K8s default deny) is owned per policy. Every method runs inside one
+// placement and conjunctions with their ids — and turns a change into flow edits of the rule's
+// owner in the flow cache: a full recomputation when the rule or its applied-to pods changed,
+// only the added and removed addresses when one of its address groups changed. Isolation (K8s default deny) is owned per policy. Every method runs inside one
 // OpenflowClient.update, so the caller's whole batch becomes one bundle.
 import type { RuleAction } from '../../apis/index.js';
 import type { FlowEditor } from '../openflow/client.js';
 import type { Flow } from '../../ovs/flow.js';
 import { ConjunctionFlows, isolationFlow, type FlowAction } from '../openflow/policy.js';
-import { compileRule, peerAddress, peerKey, type ConjSpec } from './compile.js';
+import { compileRule, peerAddress, peerKey, peerProvider, type ConjSpec } from './compile.js';
 import type { ConjIDAllocator } from './conjids.js';
 import type { Placement, PriorityAssigner } from './priority.js';
 import type { CachedRule, RuleCache } from './rulecache.js';
 import type { InterfaceLookup } from './types.js';
 
 interface RealizedConj {
+  /** The spec's key (its resolved services): a resync keeps the conj id of the same key. */
+  readonly key: string;
   readonly flows: ConjunctionFlows;
-  readonly spec: ConjSpec;
 }
 
 export interface RealizedRule {
   readonly rule: CachedRule;
   readonly placement: Placement;
-  readonly conjs: ReadonlyMap<string, RealizedConj>;
+  /** Usually one; more when named ports resolve differently per pod. */
+  readonly conjs: readonly RealizedConj[];
 }
 
 export const ruleOwner = (id: string): string => `rule/${id}`;
@@ -33,11 +34,10 @@ function flowAction(a: RuleAction): FlowAction {
   return a === 'Reject' ? 'Drop' : a;
 }
 
-function flowsOf(c: ConjunctionFlows, spec: ConjSpec): Flow[] {
-  const peer = [...spec.peer.keys()].map(peerAddress);
-  return c.conj.direction === 'In'
-    ? c.all(peer, spec.local, spec.services)
-    : c.all(spec.local, peer, spec.services);
+function addFlowsOf(flows: Flow[], c: ConjunctionFlows, spec: ConjSpec): void {
+  const peer = [...spec.peer].map(peerAddress);
+  const [from, to] = c.conj.direction === 'In' ? [peer, spec.local] : [spec.local, peer];
+  c.addAll(flows, from, to, spec.services);
 }
 
 export class Reconciler {
@@ -57,12 +57,12 @@ export class Reconciler {
   /** Recomputes the rule's flows; returns the conj ids it stopped using (free them after commit). */
   sync(rule: CachedRule, f: FlowEditor): number[] {
     const placement = this.priorities.place(rule);
-    const old = this.realized.get(rule.id);
-    const conjs = new Map<string, RealizedConj>();
+    const old = this.realized.get(rule.id)?.conjs ?? [];
+    const conjs: RealizedConj[] = [];
     const flows: Flow[] = [];
     for (const spec of compileRule(rule, this.cache, this.interfaces)) {
       const conj = new ConjunctionFlows({
-        id: old?.conjs.get(spec.key)?.flows.conj.id ?? this.ids.allocate(),
+        id: old.find((c) => c.key === spec.key)?.flows.conj.id ?? this.ids.allocate(),
         direction: rule.direction,
         table: placement.table,
         priority: placement.priority,
@@ -70,42 +70,34 @@ export class Reconciler {
         action: flowAction(rule.action),
         hasServices: spec.services.length > 0,
       });
-      conjs.set(spec.key, { flows: conj, spec });
-      flows.push(...flowsOf(conj, spec));
+      conjs.push({ key: spec.key, flows: conj });
+      addFlowsOf(flows, conj, spec);
     }
     f.setOwner(ruleOwner(rule.id), flows);
     this.realized.set(rule.id, { rule, placement, conjs });
-    return [...(old?.conjs ?? new Map<string, RealizedConj>())]
-      .filter(([key]) => !conjs.has(key))
-      .map(([, c]) => c.flows.conj.id);
+    return old.filter((o) => !conjs.some((c) => c.key === o.key)).map((o) => o.flows.conj.id);
   }
 
   /**
    * Addresses entered or left one of the rule's address groups: touch only their clause flows.
-   * An address another of the rule's sources still provides stays.
+   * Whether the rule wants an address is read from the cache (the batch's events are in it), so
+   * an address another of the rule's sources still provides stays.
    */
   delta(id: string, added: readonly string[], removed: readonly string[], f: FlowEditor): void {
     const r = this.realized.get(id);
     if (r === undefined) return;
     const owner = ruleOwner(id);
     const clause = r.rule.direction === 'In' ? 'from' : 'to';
-    for (const { flows, spec } of r.conjs.values()) {
-      for (const ip of added) {
+    const provides = peerProvider(r.rule, this.cache);
+    for (const ips of [added, removed]) {
+      for (const ip of ips) {
         const key = peerKey(ip);
-        const count = spec.peer.get(key) ?? 0;
-        spec.peer.set(key, count + 1);
-        if (count === 0) f.put(owner, flows.address(clause, peerAddress(key)));
-      }
-      for (const ip of removed) {
-        const key = peerKey(ip);
-        const count = spec.peer.get(key);
-        if (count === undefined) continue;
-        if (count > 1) {
-          spec.peer.set(key, count - 1);
-          continue;
+        const wanted = provides(key);
+        for (const { flows } of r.conjs) {
+          const flow = flows.address(clause, peerAddress(key));
+          if (wanted) f.put(owner, flow);
+          else f.remove(owner, flow);
         }
-        spec.peer.delete(key);
-        f.remove(owner, flows.address(clause, peerAddress(key)));
       }
     }
   }
@@ -113,7 +105,7 @@ export class Reconciler {
   /** Removes the rule's flows; returns its conj ids. Call `forget` once the bundle committed. */
   remove(id: string, f: FlowEditor): number[] {
     f.clearOwner(ruleOwner(id));
-    return [...(this.realized.get(id)?.conjs.values() ?? [])].map((c) => c.flows.conj.id);
+    return (this.realized.get(id)?.conjs ?? []).map((c) => c.flows.conj.id);
   }
 
   forget(id: string): void {

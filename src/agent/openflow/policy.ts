@@ -222,18 +222,17 @@ export class ConjunctionFlows {
     }
   }
 
-  /** Every flow of the conjunction. */
-  all(
+  /** Appends every flow of the conjunction to `flows` (a rule's conjunctions fill one list). */
+  addAll(
+    flows: Flow[],
     from: Iterable<PolicyAddress>,
     to: Iterable<PolicyAddress>,
     services: readonly ServicePort[],
-  ): Flow[] {
-    const flows: Flow[] = [];
+  ): void {
     for (const a of from) flows.push(this.address('from', a));
     for (const a of to) flows.push(this.address('to', a));
-    for (const s of services) flows.push(...this.service(s));
+    for (const s of services) for (const f of this.service(s)) flows.push(f);
     flows.push(this.action());
-    return flows;
   }
 }
 
