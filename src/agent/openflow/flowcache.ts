@@ -7,6 +7,7 @@
 // used by 1,000 rules is one flow change, whatever else the cache holds.
 import type { Flow } from '../../ovs/flow.js';
 import type { FlowChange } from '../../ovs/ofctl.js';
+import { HeadMemo, identityTail } from './flowkey.js';
 
 /**
  * One identity: what OVS holds, and each owner's wish. Nearly every flow has a single owner, so
@@ -23,7 +24,7 @@ class Entry {
   private flow: Flow | undefined;
   private many: Map<string, Flow> | undefined;
 
-  /** The identity, split as the index holds it (see identityHead); no string of its own. */
+  /** The identity, split as the index holds it (see flowkey.ts). */
   constructor(
     readonly head: string,
     readonly tail: string,
@@ -77,31 +78,6 @@ class Entry {
   }
 }
 
-/**
- * The cache's identity of a flow is table, priority and match in the order the builder listed
- * them. Only flows built by this pipeline meet here, and a builder always lists a flow's fields
- * in the same order, so unlike flowIdentity (which sorts, to compare with dumps) nothing is
- * sorted. It is held split in two: the head (`90/200,ip,nw_src=`), shared by many flows and
- * built afresh on each lookup, and the tail, the last field's value (`10.0.0.5`), a string the
- * builder already holds. So 100,000 address flows keep no identity strings of their own.
- */
-function identityHead(f: Flow): string {
-  let head = `${f.table}/${f.priority}`;
-  const last = f.match.length - 1;
-  for (let i = 0; i < last; i++) {
-    const m = f.match[i];
-    head += m.value === undefined ? `,${m.name}` : `,${m.name}=${m.value}`;
-  }
-  if (last >= 0)
-    head +=
-      f.match[last].value === undefined ? `,${f.match[last].name}` : `,${f.match[last].name}=`;
-  return head;
-}
-
-function identityTail(f: Flow): string {
-  return f.match.length === 0 ? '' : (f.match[f.match.length - 1].value ?? '');
-}
-
 function isConjunctive(f: Flow): boolean {
   return f.actions.length > 0 && f.actions[0].startsWith('conjunction(');
 }
@@ -137,6 +113,7 @@ function merge(e: Entry): Flow | undefined {
 export class FlowCache {
   /** Identity head → tail → entry. */
   private readonly entries = new Map<string, Map<string, Entry>>();
+  private readonly heads = new HeadMemo();
   /** Owner → the entries it wishes a flow for (the flow itself is in the entry). */
   private readonly byOwner = new Map<string, Set<Entry>>();
   /** Entries the open transaction touched. */
@@ -157,7 +134,7 @@ export class FlowCache {
 
   /** put, returning the flow's entry. */
   private putEntry(owner: string, flow: Flow): Entry {
-    const head = identityHead(flow);
+    const head = this.heads.head(flow);
     const tail = identityTail(flow);
     let tails = this.entries.get(head);
     if (tails === undefined) {
@@ -185,7 +162,7 @@ export class FlowCache {
 
   /** The owner no longer wants its flow with this flow's identity. */
   remove(owner: string, flow: Flow): void {
-    const entry = this.entries.get(identityHead(flow))?.get(identityTail(flow));
+    const entry = this.entries.get(this.heads.head(flow))?.get(identityTail(flow));
     if (entry !== undefined) this.removeEntry(owner, entry);
   }
 
