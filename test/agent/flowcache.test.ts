@@ -79,3 +79,23 @@ test('abort restores every owner wish of the transaction', () => {
   cache.put('rule/b', clause(2, '10.0.0.1'));
   assert.deepEqual(commit(cache), ['modify conjunction(1,1/2),conjunction(2,1/2)']);
 });
+
+test('an owner of many flows removes, re-adds and restores single flows', () => {
+  const cache = new FlowCache();
+  const ips = Array.from({ length: 40 }, (_, i) => `10.0.1.${i}`);
+  cache.setOwner(
+    'rule/a',
+    ips.map((ip) => clause(1, ip)),
+  );
+  assert.equal(commit(cache).length, 40);
+  for (const ip of ips.slice(0, 30)) cache.remove('rule/a', clause(1, ip));
+  cache.put('rule/a', clause(1, ips[0]));
+  assert.equal(commit(cache).length, 29, 'ips[0] left and came back: no change');
+  assert.equal(cache.ownerFlows('rule/a').length, 11);
+  cache.clearOwner('rule/a');
+  cache.abort();
+  assert.equal(cache.ownerFlows('rule/a').length, 11);
+  cache.clearOwner('rule/a');
+  assert.equal(commit(cache).length, 11);
+  assert.deepEqual(cache.installedFlows(), []);
+});

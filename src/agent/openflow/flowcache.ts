@@ -8,6 +8,7 @@
 import type { Flow } from '../../ovs/flow.js';
 import type { FlowChange } from '../../ovs/ofctl.js';
 import { HeadMemo, identityTail } from './flowkey.js';
+import { SmallSet } from './smallset.js';
 
 /**
  * One identity: what OVS holds, and each owner's wish. Nearly every flow has a single owner, so
@@ -115,7 +116,7 @@ export class FlowCache {
   private readonly entries = new Map<string, Map<string, Entry>>();
   private readonly heads = new HeadMemo();
   /** Owner → the entries it wishes a flow for (the flow itself is in the entry). */
-  private readonly byOwner = new Map<string, Set<Entry>>();
+  private readonly byOwner = new Map<string, SmallSet<Entry>>();
   /** Entries the open transaction touched. */
   private readonly touched: Entry[] = [];
   /** Owners that appeared in the open transaction: undone by dropping all their wishes. */
@@ -150,12 +151,12 @@ export class FlowCache {
     if (previous !== undefined && sameActions(previous, flow)) return entry;
     let own = this.byOwner.get(owner);
     if (own === undefined) {
-      own = new Set();
+      own = new SmallSet();
       this.byOwner.set(owner, own);
       this.newOwners.add(owner);
     }
     this.record(owner, entry, previous);
-    own.add(entry);
+    if (previous === undefined) own.addNew(entry);
     entry.set(owner, flow);
     return entry;
   }
@@ -175,11 +176,11 @@ export class FlowCache {
     }
     const wanted = new Set<Entry>();
     for (const f of flows) wanted.add(this.putEntry(owner, f));
-    for (const entry of [...own]) if (!wanted.has(entry)) this.removeEntry(owner, entry);
+    for (const entry of own.values()) if (!wanted.has(entry)) this.removeEntry(owner, entry);
   }
 
   clearOwner(owner: string): void {
-    for (const entry of [...(this.byOwner.get(owner) ?? [])]) this.removeEntry(owner, entry);
+    for (const entry of this.byOwner.get(owner)?.values() ?? []) this.removeEntry(owner, entry);
   }
 
   /** The bundle that makes OVS match the owners' wishes; throws on conflicting owners. */
@@ -224,10 +225,10 @@ export class FlowCache {
         if (own?.size === 0) this.byOwner.delete(owner);
       } else {
         if (own === undefined) {
-          own = new Set();
+          own = new SmallSet();
           this.byOwner.set(owner, own);
         }
-        own.add(entry);
+        if (entry.get(owner) === undefined) own.addNew(entry);
         entry.set(owner, previous);
       }
     }
