@@ -48,7 +48,9 @@ export interface AddressDelta {
 const podKey = (m: GroupMember): string => `${m.pod.namespace}/${m.pod.name}`;
 
 function sorted(xs: readonly string[] | undefined): string[] {
-  return [...new Set(xs ?? [])].sort();
+  // Most lists hold one name: no Set and no sort for those (10,000 rules call this four times).
+  if (xs === undefined || xs.length <= 1) return xs === undefined ? [] : [...xs];
+  return [...new Set(xs)].sort();
 }
 
 /** The rule as it is hashed: only what decides its flows, with lists in a canonical order. */
@@ -62,7 +64,7 @@ function canonical(r: Omit<CachedRule, 'id'>): unknown {
       .sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0)),
     services: r.services.map((s) => [s.protocol, s.port ?? null, s.endPort ?? null]),
     action: r.action,
-    appliedTo: sorted(r.appliedToGroups),
+    appliedTo: r.appliedToGroups, // sorted by rulesOf
     order: r.order ?? null,
   };
 }
@@ -163,10 +165,9 @@ export class RuleCache {
 
   /** A rule is realized only once every group it names has arrived, as in Antrea. */
   isComplete(r: CachedRule): boolean {
-    return (
-      r.appliedToGroups.every((g) => this.appliedToGroups.has(g)) &&
-      (r.peer.addressGroups ?? []).every((g) => this.addressGroups.has(g))
-    );
+    for (const g of r.appliedToGroups) if (!this.appliedToGroups.has(g)) return false;
+    for (const g of r.peer.addressGroups ?? []) if (!this.addressGroups.has(g)) return false;
+    return true;
   }
 
   /** Adds or replaces a policy; rules whose content did not change keep their id. */

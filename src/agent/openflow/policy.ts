@@ -175,7 +175,9 @@ export class ConjunctionFlows {
 
   constructor(readonly conj: PolicyConjunction) {
     const n = conj.hasServices ? 3 : 2;
-    this.clauseActions = [1, 2, 3].map((k) => [`conjunction(${conj.id},${k}/${n})`]);
+    this.clauseActions = (n === 3 ? [1, 2, 3] : [1, 2]).map((k) => [
+      `conjunction(${conj.id},${k}/${n})`,
+    ]);
   }
 
   /** The clause flow of one address: source addresses are clause 1, destinations clause 2. */
