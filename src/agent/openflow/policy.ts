@@ -241,6 +241,6 @@ export class ConjunctionFlows {
 /** Default deny for a pod that a K8s NetworkPolicy isolates in this direction. */
 export function isolationFlow(direction: Direction, ofport: number): Flow {
   return direction === 'In'
-    ? flow(Table.IngressDefaultRule, Priority.Normal, [m('ip'), match(TargetOFPort, ofport)], DROP)
-    : flow(Table.EgressDefaultRule, Priority.Normal, [m('ip'), m('in_port', ofport)], DROP);
+    ? flow(Table.IngressDefaultRule, Priority.Normal, [IP, match(TargetOFPort, ofport)], DROP)
+    : flow(Table.EgressDefaultRule, Priority.Normal, [IP, m('in_port', ofport)], DROP);
 }
