@@ -173,15 +173,19 @@ export class RuleCache {
   /** Adds or replaces a policy; rules whose content did not change keep their id. */
   upsertPolicy(p: InternalNetworkPolicy): { added: CachedRule[]; removed: CachedRule[] } {
     const old = this.policies.get(p.metadata.uid);
-    const oldIDs = new Set(old?.rules ?? []);
-    if (old !== undefined) this.unindexPolicy(old.policy);
     const next = rulesOf(p);
-    const nextIDs = new Set(next.map((r) => r.id));
-    const removed = [...oldIDs].filter((id) => !nextIDs.has(id)).map((id) => this.rules.get(id)!);
-    for (const r of removed) this.unindexRule(r);
-    const added = next.filter((r) => !oldIDs.has(r.id));
+    // A new policy (every policy of an initial sync) adds all its rules: no sets to compare.
+    let [added, removed] = [next, [] as CachedRule[]];
+    if (old !== undefined) {
+      this.unindexPolicy(old.policy);
+      const oldIDs = new Set(old.rules);
+      const nextIDs = new Set(next.map((r) => r.id));
+      removed = old.rules.filter((id) => !nextIDs.has(id)).map((id) => this.rules.get(id)!);
+      for (const r of removed) this.unindexRule(r);
+      added = next.filter((r) => !oldIDs.has(r.id));
+    }
     for (const r of added) this.indexRule(r);
-    this.policies.set(p.metadata.uid, { policy: p, rules: [...nextIDs] });
+    this.policies.set(p.metadata.uid, { policy: p, rules: next.map((r) => r.id) });
     this.indexPolicy(p);
     return { added, removed };
   }
@@ -202,10 +206,10 @@ export class RuleCache {
     const ips = new Set<string>();
     for (const m of g.groupMembers) for (const ip of m.ips) if (!isIPv6(ip)) ips.add(ip);
     this.addressGroups.set(name, { group: g, ips });
-    const before = old?.ips ?? new Set<string>();
+    const before = old?.ips;
     return {
-      added: [...ips].filter((ip) => !before.has(ip)),
-      removed: [...before].filter((ip) => !ips.has(ip)),
+      added: before === undefined ? [...ips] : [...ips].filter((ip) => !before.has(ip)),
+      removed: before === undefined ? [] : [...before].filter((ip) => !ips.has(ip)),
       firstSeen: old === undefined,
       rules: this.rulesByAddressGroup.get(name) ?? new Set(),
     };
