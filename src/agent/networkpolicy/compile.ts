@@ -3,7 +3,7 @@
 // egress from the destination member — so pods resolving to different ports get different
 // conjunctions, as Antrea's reconciler groups members by their resolved services.
 import type { GroupMember, ServiceMatch } from '../../apis/index.js';
-import type { PolicyAddress, ServicePort } from '../openflow/policy.js';
+import { peerKey, type ServicePort } from '../openflow/policy.js';
 import { ipBlockCIDRs, isIPv6 } from './ipblock.js';
 import type { CachedRule, RuleCache } from './rulecache.js';
 import type { InterfaceLookup } from './types.js';
@@ -15,18 +15,7 @@ export interface ConjSpec {
   /** Peer side (sources of an ingress rule, destinations of an egress rule): address keys. */
   readonly peer: ReadonlySet<string>;
   /** The local applied-to pods' ofports. */
-  readonly local: readonly PolicyAddress[];
-}
-
-const ANY: PolicyAddress = { kind: 'any' };
-
-/** One key per OVS match: an address or CIDR, or `any` for 0.0.0.0/0 (OVS stores it as `ip`). */
-export function peerKey(value: string): string {
-  return value === '0.0.0.0/0' ? 'any' : value;
-}
-
-export function peerAddress(key: string): PolicyAddress {
-  return key === 'any' ? ANY : { kind: 'ip', value: key };
+  readonly local: readonly number[];
 }
 
 /** Egress rules with named ports resolve them per destination member: group deltas need a full sync. */
@@ -63,7 +52,7 @@ function servicesKey(services: readonly ServicePort[]): string {
 interface Draft {
   readonly services: readonly ServicePort[];
   peer: Set<string>;
-  readonly local: Map<number, PolicyAddress>;
+  readonly local: Set<number>;
 }
 
 /** The conjunctions being assembled: one per distinct set of resolved services. */
@@ -74,7 +63,7 @@ class Drafts {
     const key = servicesKey(services);
     let d = this.byKey.get(key);
     if (d === undefined) {
-      d = { services, peer: new Set(), local: new Map() };
+      d = { services, peer: new Set(), local: new Set() };
       this.byKey.set(key, d);
     }
     return d;
@@ -92,7 +81,7 @@ class Drafts {
         key,
         services: d.services,
         peer: d.peer,
-        local: [...d.local.values()],
+        local: [...d.local],
       }));
   }
 }
@@ -116,7 +105,7 @@ function addPeers(
 ): void {
   const { addressGroups = [], ipBlocks = [] } = rule.peer;
   // No peer at all means every address, as an empty `from`/`to` does.
-  if (addressGroups.length === 0 && ipBlocks.length === 0) peer.add('any');
+  if (addressGroups.length === 0 && ipBlocks.length === 0) peer.add(peerKey('0.0.0.0/0'));
   for (const key of ipBlockKeys(rule)) peer.add(key);
   if (!withGroups) return;
   // Group members' IPs are addresses, never 0.0.0.0/0: each is its own key.
@@ -143,7 +132,7 @@ function compileIngress(rule: CachedRule, cache: RuleCache, local: readonly Loca
   const drafts = new Drafts();
   for (const { ofport, member } of local) {
     const services = resolveServices(rule.services, member);
-    if (services !== undefined) drafts.of(services).local.set(ofport, { kind: 'ofport', ofport });
+    if (services !== undefined) drafts.of(services).local.add(ofport);
   }
   const peer = new Set<string>();
   addPeers(peer, rule, cache, true);
@@ -156,7 +145,7 @@ function compileEgress(rule: CachedRule, cache: RuleCache, local: readonly Local
   const drafts = new Drafts();
   const draft = (services: readonly ServicePort[]): Draft => {
     const d = drafts.of(services);
-    for (const { ofport } of local) d.local.set(ofport, { kind: 'ofport', ofport });
+    for (const { ofport } of local) d.local.add(ofport);
     return d;
   };
   const named = hasNamedPeerPorts(rule);

@@ -6,8 +6,8 @@
 import type { RuleAction } from '../../apis/index.js';
 import type { FlowEditor } from '../openflow/client.js';
 import type { Flow } from '../../ovs/flow.js';
-import { ConjunctionFlows, isolationFlow, type FlowAction } from '../openflow/policy.js';
-import { compileRule, peerAddress, peerKey, peerProvider, type ConjSpec } from './compile.js';
+import { ConjunctionFlows, isolationFlow, peerKey, type FlowAction } from '../openflow/policy.js';
+import { compileRule, peerProvider } from './compile.js';
 import type { ConjIDAllocator } from './conjids.js';
 import type { Placement, PriorityAssigner } from './priority.js';
 import type { CachedRule, RuleCache } from './rulecache.js';
@@ -32,12 +32,6 @@ export const isolationOwner = (policyUID: string): string => `isolation/${policy
 /** Reject needs packet-in (a later issue): until then it drops, silently. */
 function flowAction(a: RuleAction): FlowAction {
   return a === 'Reject' ? 'Drop' : a;
-}
-
-function addFlowsOf(flows: Flow[], c: ConjunctionFlows, spec: ConjSpec): void {
-  const peer = [...spec.peer].map(peerAddress);
-  const [from, to] = c.conj.direction === 'In' ? [peer, spec.local] : [spec.local, peer];
-  c.addAll(flows, from, to, spec.services);
 }
 
 export class Reconciler {
@@ -71,7 +65,7 @@ export class Reconciler {
         hasServices: spec.services.length > 0,
       });
       conjs.push({ key: spec.key, flows: conj });
-      addFlowsOf(flows, conj, spec);
+      conj.addAll(flows, spec.peer, spec.local, spec.services);
     }
     f.setOwner(ruleOwner(rule.id), flows);
     this.realized.set(rule.id, { rule, placement, conjs });
@@ -87,14 +81,13 @@ export class Reconciler {
     const r = this.realized.get(id);
     if (r === undefined) return;
     const owner = ruleOwner(id);
-    const clause = r.rule.direction === 'In' ? 'from' : 'to';
     const provides = peerProvider(r.rule, this.cache);
     for (const ips of [added, removed]) {
       for (const ip of ips) {
         const key = peerKey(ip);
         const wanted = provides(key);
         for (const { flows } of r.conjs) {
-          const flow = flows.address(clause, peerAddress(key));
+          const flow = flows.peer(key);
           if (wanted) f.put(owner, flow);
           else f.remove(owner, flow);
         }

@@ -13,11 +13,15 @@ import { EgressConjID, IngressConjID, load, match, TargetOFPort } from './fields
 import { Priority, Table } from './tables.js';
 import type { NodeConfig } from './types.js';
 
-/** One side of a rule: an address or CIDR, a local pod's ofport, or anything. */
-export type PolicyAddress =
-  | { readonly kind: 'ip'; readonly value: string }
-  | { readonly kind: 'ofport'; readonly ofport: number }
-  | { readonly kind: 'any' };
+/**
+ * A peer address as a rule's flows match it: an address or CIDR, or `any` for 0.0.0.0/0 (which
+ * OVS stores as plain `ip`). One key per OVS match, so equal keys are one clause flow.
+ */
+export function peerKey(value: string): string {
+  return value === '0.0.0.0/0' ? ANY_PEER : value;
+}
+
+const ANY_PEER = 'any';
 
 /** A resolved destination port (named ports already turned into numbers). */
 export interface ServicePort {
@@ -42,8 +46,6 @@ export interface PolicyConjunction {
   /** Whether the rule has a service clause (then n=3). */
   readonly hasServices: boolean;
 }
-
-export type Clause = 'from' | 'to';
 
 /** Antrea-native rules get priorities in this range of a tier table, highest first. */
 export const NATIVE_PRIORITY_TOP = 64000;
@@ -137,21 +139,15 @@ export function k8sRuleTable(direction: Direction): number {
 
 const IP = m('ip');
 
-function addressMatch(side: 'src' | 'dst', addr: PolicyAddress): MatchField[] {
-  switch (addr.kind) {
-    case 'ip':
-      return [IP, m(side === 'src' ? 'nw_src' : 'nw_dst', addr.value)];
-    case 'ofport':
-      return side === 'src'
-        ? [IP, m('in_port', addr.ofport)]
-        : [IP, match(TargetOFPort, addr.ofport)];
-    case 'any':
-      return [IP];
-    default: {
-      const never: never = addr;
-      throw new Error(`unknown address ${JSON.stringify(never)}`);
-    }
-  }
+/** The peer side's match: sources of an ingress rule, destinations of an egress rule. */
+function peerMatch(direction: Direction, key: string): MatchField[] {
+  if (key === ANY_PEER) return [IP];
+  return [IP, { name: direction === 'In' ? 'nw_src' : 'nw_dst', value: key }];
+}
+
+/** The local pod's match: destination port of an ingress rule, in_port of an egress rule. */
+function localMatch(direction: Direction, ofport: number): MatchField[] {
+  return direction === 'In' ? [IP, match(TargetOFPort, ofport)] : [IP, m('in_port', ofport)];
 }
 
 /** `tp_dst` matches covering [start, end] with as few value/mask pairs as possible. */
@@ -180,11 +176,18 @@ export class ConjunctionFlows {
     ]);
   }
 
-  /** The clause flow of one address: source addresses are clause 1, destinations clause 2. */
-  address(clause: Clause, addr: PolicyAddress): Flow {
+  /** The clause flow of one peer address key: clause 1 (sources) of an ingress rule, else 2. */
+  peer(key: string): Flow {
     const c = this.conj;
-    const matchFields = addressMatch(clause === 'from' ? 'src' : 'dst', addr);
-    return flow(c.table, c.priority, matchFields, this.clauseActions[clause === 'from' ? 0 : 1]);
+    const actions = this.clauseActions[c.direction === 'In' ? 0 : 1];
+    return flow(c.table, c.priority, peerMatch(c.direction, key), actions);
+  }
+
+  /** The clause flow of one local pod: clause 2 (destinations) of an ingress rule, else 1. */
+  local(ofport: number): Flow {
+    const c = this.conj;
+    const actions = this.clauseActions[c.direction === 'In' ? 1 : 0];
+    return flow(c.table, c.priority, localMatch(c.direction, ofport), actions);
   }
 
   /** The clause-3 flows of one service port. */
@@ -227,12 +230,14 @@ export class ConjunctionFlows {
   /** Appends every flow of the conjunction to `flows` (a rule's conjunctions fill one list). */
   addAll(
     flows: Flow[],
-    from: Iterable<PolicyAddress>,
-    to: Iterable<PolicyAddress>,
+    peers: Iterable<string>,
+    local: readonly number[],
     services: readonly ServicePort[],
   ): void {
-    for (const a of from) flows.push(this.address('from', a));
-    for (const a of to) flows.push(this.address('to', a));
+    // Clause 1 first, as the conjunction numbers them.
+    if (this.conj.direction === 'Out') for (const p of local) flows.push(this.local(p));
+    for (const key of peers) flows.push(this.peer(key));
+    if (this.conj.direction === 'In') for (const p of local) flows.push(this.local(p));
     for (const s of services) for (const f of this.service(s)) flows.push(f);
     flows.push(this.action());
   }
