@@ -22,16 +22,6 @@ function actionsText(actions: readonly string[]): string {
   return actions.length === 0 ? 'drop' : actions.join(',');
 }
 
-/** Timeouts, flags and importance in OVS's order; zero values are absent, as OVS treats them. */
-function modifiers(flow: Flow): string[] {
-  const out: string[] = [];
-  if (flow.idleTimeout) out.push(`idle_timeout=${flow.idleTimeout}`);
-  if (flow.hardTimeout) out.push(`hard_timeout=${flow.hardTimeout}`);
-  out.push(...(flow.flags ?? []));
-  if (flow.importance) out.push(`importance=${flow.importance}`);
-  return out;
-}
-
 function isZeroCookie(cookie: string | undefined): boolean {
   return cookie === undefined || /^0x0+$/i.test(cookie);
 }
@@ -52,7 +42,12 @@ export function formatFlowKey(flow: Flow): string {
 export function formatFlow(flow: Flow): string {
   let s = isZeroCookie(flow.cookie) ? '' : `cookie=${flow.cookie}, `;
   s += `table=${flow.table}, `;
-  for (const m of modifiers(flow)) s += `${m}, `;
+  // Timeouts, flags and importance in OVS's order; zero values are absent, as OVS treats them.
+  // Appended in place: a bundle formats 100,000 flows, nearly all without any of them.
+  if (flow.idleTimeout) s += `idle_timeout=${flow.idleTimeout}, `;
+  if (flow.hardTimeout) s += `hard_timeout=${flow.hardTimeout}, `;
+  if (flow.flags !== undefined) for (const f of flow.flags) s += `${f}, `;
+  if (flow.importance) s += `importance=${flow.importance}, `;
   return `${s}${priorityAndMatch(flow)} actions=${actionsText(flow.actions)}`;
 }
 
