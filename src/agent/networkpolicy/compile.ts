@@ -1,7 +1,8 @@
 // A complete rule → the conjunctions that realize it on this node: the local applied-to pods'
-// ofports, the distinct peer addresses, and the services with named ports resolved. Named ports resolve per pod — for ingress from the applied-to pod, for
-// egress from the destination member — so pods resolving to different ports get different
-// conjunctions, as Antrea's reconciler groups members by their resolved services.
+// ofports, the distinct peer addresses, and the services with named ports resolved. Named ports
+// resolve per pod — for ingress from the applied-to pod, for egress from the destination member —
+// so pods resolving to different ports get different conjunctions, as Antrea's reconciler groups
+// members by their resolved services.
 import type { GroupMember, ServiceMatch } from '../../apis/index.js';
 import { peerKey, type ServicePort } from '../openflow/policy.js';
 import { ipBlockCIDRs, isIPv6 } from './ipblock.js';

@@ -1,8 +1,9 @@
 // The reconciler (Antrea's reconciler.go): keeps, per rule, what was last realized — its
 // placement and conjunctions with their ids — and turns a change into flow edits of the rule's
 // owner in the flow cache: a full recomputation when the rule or its applied-to pods changed,
-// only the added and removed addresses when one of its address groups changed. Isolation (K8s default deny) is owned per policy. Every method runs inside one
-// OpenflowClient.update, so the caller's whole batch becomes one bundle.
+// only the added and removed addresses when one of its address groups changed. Isolation (K8s
+// default deny) is owned per policy. Every method runs inside one OpenflowClient.update, so the
+// caller's whole batch becomes one bundle.
 import type { RuleAction } from '../../apis/index.js';
 import type { FlowEditor } from '../openflow/client.js';
 import type { Flow } from '../../ovs/flow.js';

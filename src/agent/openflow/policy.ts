@@ -13,6 +13,8 @@ import { EgressConjID, IngressConjID, load, match, TargetOFPort } from './fields
 import { Priority, Table } from './tables.js';
 import type { NodeConfig } from './types.js';
 
+const ANY_PEER = 'any';
+
 /**
  * A peer address as a rule's flows match it: an address or CIDR, or `any` for 0.0.0.0/0 (which
  * OVS stores as plain `ip`). One key per OVS match, so equal keys are one clause flow.
@@ -20,8 +22,6 @@ import type { NodeConfig } from './types.js';
 export function peerKey(value: string): string {
   return value === '0.0.0.0/0' ? ANY_PEER : value;
 }
-
-const ANY_PEER = 'any';
 
 /** A resolved destination port (named ports already turned into numbers). */
 export interface ServicePort {
