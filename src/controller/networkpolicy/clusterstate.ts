@@ -6,6 +6,7 @@ import type { GroupMember, NamedPort, Namespace, Pod, LabelSelector } from '../.
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { GroupState } from './groups.js';
 import type { Mutable } from './mutable.js';
+import { PodList } from './podlist.js';
 import { SparseIndex } from './sparseindex.js';
 
 export interface PodState {
@@ -82,7 +83,7 @@ export function namespaceStateOf(ns: Namespace): NamespaceState {
  */
 export class NamespaceSlot {
   labels: Labels | undefined;
-  readonly pods = new Map<string, PodState>();
+  readonly pods = new PodList();
   readonly groups = new Set<GroupState>();
   constructor(readonly name: string) {}
 }
@@ -104,23 +105,18 @@ export class ClusterState {
 
   /** Forgets a slot that holds nothing any more. */
   dropIfEmpty(slot: NamespaceSlot): void {
-    if (!slot.labels && slot.pods.size === 0 && slot.groups.size === 0)
+    if (!slot.labels && slot.pods.count === 0 && slot.groups.size === 0)
       this.slots.delete(slot.name);
   }
 
   setPod(p: PodState): PodState | undefined {
-    const pods = this.slotFor(p.namespace).pods;
-    const old = pods.get(p.key);
-    pods.set(p.key, p);
-    return old;
+    return this.slotFor(p.namespace).pods.set(p);
   }
 
   deletePod(namespace: string, key: string): PodState | undefined {
     const slot = this.slots.get(namespace);
-    const old = slot?.pods.get(key);
-    if (!slot || !old) return undefined;
-    slot.pods.delete(key);
-    this.dropIfEmpty(slot);
+    const old = slot?.pods.delete(key);
+    if (old) this.dropIfEmpty(slot!);
     return old;
   }
 

@@ -3,17 +3,16 @@
 // touch. Only the groups whose members really change are reported.
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { ClusterState, NamespaceSlot, PodState } from './clusterstate.js';
+import { GroupMembers } from './groupmembers.js';
 import { GroupRefs } from './grouprefs.js';
 import type { GroupSelector } from './groupselector.js';
-import { NodeCounts } from './nodespan.js';
+import type { NodeSpan } from './nodespan.js';
 
 export type GroupRole = 'address' | 'appliedTo';
 export const ROLE_BIT: Readonly<Record<GroupRole, number>> = { address: 1, appliedTo: 2 };
 
 export class GroupState {
-  readonly members = new Map<string, PodState>();
-  /** The nodes of its members: the AppliedToGroup's span. */
-  readonly nodes = new NodeCounts();
+  readonly members = new GroupMembers();
   /** Policy key → the roles (ROLE_BIT mask) it uses the group in; one index for both roles. */
   private readonly refs = new GroupRefs();
   private addressUsers = 0;
@@ -37,6 +36,11 @@ export class GroupState {
     if (!(mask & ROLE_BIT[role])) return;
     this.refs.set(policy, mask & ~ROLE_BIT[role]);
     this.count(role, -1);
+  }
+
+  /** The nodes of its members: the AppliedToGroup's span. */
+  get nodes(): NodeSpan {
+    return this.members;
   }
 
   /** Whether some policy uses the group in the role (it then exists as that kind). */
@@ -221,13 +225,11 @@ export class GroupStore {
   }
 
   private addMember(g: GroupState, p: PodState): void {
-    g.members.set(p.key, p);
-    if (p.node !== undefined) g.nodes.add(p.node);
+    g.members.set(p);
   }
 
   private removeMember(g: GroupState, p: PodState): void {
     g.members.delete(p.key);
-    if (p.node !== undefined) g.nodes.remove(p.node);
   }
 }
 
