@@ -5,19 +5,17 @@
 import type { GroupMember, NamedPort, Namespace, Pod, LabelSelector } from '../../apis/index.js';
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { GroupState } from './groups.js';
-import type { Mutable } from './mutable.js';
 import { PodList } from './podlist.js';
 import { SparseIndex } from './sparseindex.js';
 
 export interface PodState {
   readonly key: string; // namespace/name
   readonly namespace: string;
-  readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
-  readonly ips: readonly string[];
-  readonly node: string | undefined;
-  readonly ports: readonly NamedPort[];
-  /** The pod as every group holding it lists it; one object shared by all those groups. */
+  /**
+   * The pod as every group holding it lists it (IPs, node, named ports); one object shared by
+   * all those groups.
+   */
   readonly member: GroupMember;
 }
 
@@ -26,10 +24,7 @@ export interface NamespaceState {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** Most pods name no ports; they share this list. */
-const NO_PORTS: readonly NamedPort[] = Object.freeze([]);
-
-function namedPortsOf(pod: Pod): readonly NamedPort[] {
+function namedPortsOf(pod: Pod): readonly NamedPort[] | undefined {
   let ports: NamedPort[] | undefined;
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
@@ -37,7 +32,7 @@ function namedPortsOf(pod: Pod): readonly NamedPort[] {
         (ports ??= []).push({ name: p.name, port: p.containerPort, protocol: p.protocol ?? 'TCP' });
     }
   }
-  return ports ?? NO_PORTS;
+  return ports;
 }
 
 export function podStateOf(pod: Pod): PodState | undefined {
@@ -47,22 +42,18 @@ export function podStateOf(pod: Pod): PodState | undefined {
   const ips = pod.status?.podIPs?.map((p) => p.ip) ?? (pod.status?.podIP ? [pod.status.podIP] : []);
   const ports = namedPortsOf(pod);
   const node = pod.spec?.nodeName;
-  const member: Mutable<GroupMember> = {
-    pod: { name, namespace },
-    ips,
-  };
-  if (ports.length > 0) member.ports = ports;
-  if (node !== undefined) member.node = node;
-  return {
-    key: podKey(namespace, name),
-    namespace,
-    name,
-    labels: pod.metadata.labels ?? {},
-    ips,
-    node,
-    ports,
-    member,
-  };
+  const ref = { name, namespace };
+  // One literal per combination of optional fields: each then has its own fixed shape, where
+  // adding a field later would give every member a separate property store.
+  const member: GroupMember =
+    node === undefined
+      ? ports
+        ? { pod: ref, ips, ports }
+        : { pod: ref, ips }
+      : ports
+        ? { pod: ref, ips, ports, node }
+        : { pod: ref, ips, node };
+  return { key: podKey(namespace, name), namespace, labels: pod.metadata.labels ?? {}, member };
 }
 
 /** `namespace/name`, as one flat string (see stableUuid): every group holding the pod keeps it. */
@@ -72,8 +63,11 @@ export function podKey(namespace: string, name: string): string {
 
 export function namespaceStateOf(ns: Namespace): NamespaceState {
   const name = ns.metadata.name ?? '';
-  // kube-apiserver always sets this label; manifests read offline may lack it.
-  return { name, labels: { ...ns.metadata.labels, 'kubernetes.io/metadata.name': name } };
+  // kube-apiserver always sets this label; manifests read offline may lack it. Not a spread:
+  // V8 gives each object spread and then extended its own hidden class (25,000 at scale).
+  const labels: Record<string, string> = Object.assign({}, ns.metadata.labels);
+  labels['kubernetes.io/metadata.name'] = name;
+  return { name, labels };
 }
 
 /**

@@ -38,31 +38,32 @@ export class GroupMembers extends PodList implements NodeSpan {
 
   has(node: string): boolean {
     if (this.counts) return this.counts.has(node);
-    return this.small.some((p) => p.node === node);
+    return this.small.some((p) => p.member.node === node);
   }
 
   *[Symbol.iterator](): Iterator<string> {
     if (this.counts) return yield* this.counts.keys();
     for (let i = 0; i < this.small.length; i++)
-      if (this.firstOnItsNode(i)) yield this.small[i]!.node!;
+      if (this.firstOnItsNode(i)) yield this.small[i]!.member.node!;
   }
 
   /** Whether the i-th member runs on a node no earlier member runs on. */
   private firstOnItsNode(i: number): boolean {
-    const node = this.small[i]!.node;
+    const node = this.small[i]!.member.node;
     if (node === undefined) return false;
-    for (let j = 0; j < i; j++) if (this.small[j]!.node === node) return false;
+    for (let j = 0; j < i; j++) if (this.small[j]!.member.node === node) return false;
     return true;
   }
 
   private countIn(p: PodState): void {
-    if (p.node !== undefined) this.counts!.set(p.node, (this.counts!.get(p.node) ?? 0) + 1);
+    if (p.member.node !== undefined)
+      this.counts!.set(p.member.node, (this.counts!.get(p.member.node) ?? 0) + 1);
   }
 
   private uncount(p: PodState): void {
-    if (p.node === undefined) return;
-    const n = this.counts!.get(p.node)! - 1;
-    if (n === 0) this.counts!.delete(p.node);
-    else this.counts!.set(p.node, n);
+    if (p.member.node === undefined) return;
+    const n = this.counts!.get(p.member.node)! - 1;
+    if (n === 0) this.counts!.delete(p.member.node);
+    else this.counts!.set(p.member.node, n);
   }
 }

@@ -233,7 +233,7 @@ export class GroupStore {
   }
 }
 
-function sameMemberData(a: PodState, b: PodState): boolean {
+function sameMemberData({ member: a }: PodState, { member: b }: PodState): boolean {
   return (
     a.node === b.node &&
     a.ips.length === b.ips.length &&
