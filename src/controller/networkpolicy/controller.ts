@@ -30,20 +30,8 @@ import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.j
 import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js';
 import { EMPTY_SPAN, SpanUnion, type NodeSpan } from './nodespan.js';
 import { groupsOf } from './policygroups.js';
+import type { PolicyEntry } from './policyentry.js';
 import { policyKey, policyRefOf, policyTypeOf, uidOf, type PolicyRef } from './policyref.js';
-
-interface PolicyEntry {
-  readonly ref: PolicyRef;
-  /** policyKey(ref), kept so every index holds the one string. */
-  readonly key: string;
-  source: KubeObject;
-  /** Also says which groups the policy holds references on: those it names. */
-  internal: InternalNetworkPolicy | undefined;
-  /** ClusterGroup/Group keys the conversion read. */
-  namedDeps: ReadonlySet<string>;
-  /** The conversion read the namespace list (per-namespace peers). */
-  namespaceDependent: boolean;
-}
 
 export interface ControlPlaneSnapshot {
   readonly networkPolicies: readonly InternalNetworkPolicy[];
@@ -56,6 +44,7 @@ export type Listener = (events: readonly ControlPlaneEvent[]) => void;
 const ROLES: readonly GroupRole[] = ['address', 'appliedTo'];
 /** Most policies read no ClusterGroup; they share this instead of an empty set each. */
 const NO_NAMED_DEPS: ReadonlySet<string> = new Set();
+const NO_GROUPS: readonly GroupState[] = Object.freeze([]);
 const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> = {
   address: 'AddressGroup',
   appliedTo: 'AppliedToGroup',
@@ -64,6 +53,8 @@ const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> 
 /** One policy's conversion: answers its group needs and records what it used. */
 class Conversion implements GroupNeeds {
   readonly wanted = new Map<string, number>();
+  /** The groups wanted, by name. */
+  readonly groups = new Map<string, GroupState>();
   /** Selector key → group name, for the selectors this conversion has named. */
   private names: Map<string, string> | undefined;
   namedDeps: Set<string> | undefined;
@@ -71,16 +62,17 @@ class Conversion implements GroupNeeds {
 
   constructor(
     private readonly controller: NetworkPolicyController,
-    readonly key: string,
+    readonly entry: PolicyEntry,
   ) {}
 
   /** References the group; returns its name as the group holds it, so policies share it. */
   private want(name: string, role: GroupRole, terms: readonly GroupSelector[]): string {
     const mask = this.wanted.get(name) ?? 0;
     if (mask & ROLE_BIT[role]) return name;
-    const held = this.controller.refGroup(name, terms, role, this.key);
-    this.wanted.set(held, mask | ROLE_BIT[role]);
-    return held;
+    const g = this.controller.refGroup(name, terms, role, this.entry);
+    this.wanted.set(g.name, mask | ROLE_BIT[role]);
+    this.groups.set(g.name, g);
+    return g.name;
   }
 
   selector(sel: GroupSelector, role: GroupRole): string {
@@ -231,10 +223,13 @@ export class NetworkPolicyController {
     let entry = this.policies.get(key);
     if (!entry) {
       entry = {
-        ref,
+        type: ref.type,
+        namespace: ref.namespace,
+        name: ref.name,
         key,
         source: obj,
         internal: undefined,
+        appliedTo: NO_GROUPS,
         namedDeps: NO_NAMED_DEPS,
         namespaceDependent: false,
       };
@@ -253,13 +248,13 @@ export class NetworkPolicyController {
       this.byName.delete(entry.internal.metadata.name);
       this.batch.add('DELETED', 'NetworkPolicy', entry.internal.metadata.name);
     }
-    this.releaseGroups(entry.key, entry.internal, new Map());
+    this.releaseGroups(entry, entry.internal, new Map());
   }
 
   // ---- conversion -----------------------------------------------------------------------------
 
   private tierOf(e: PolicyEntry): string | undefined {
-    if (e.ref.type === 'K8sNetworkPolicy') return undefined;
+    if (e.type === 'K8sNetworkPolicy') return undefined;
     const spec = (e.source as ClusterNetworkPolicy).spec;
     return (spec.tier ?? DEFAULT_TIER_NAME).toLowerCase();
   }
@@ -274,19 +269,19 @@ export class NetworkPolicyController {
   }
 
   private convert(entry: PolicyEntry): void {
-    const conv = new Conversion(this, entry.key);
+    const conv = new Conversion(this, entry);
     const obj = entry.source;
     let internal: InternalNetworkPolicy | undefined;
-    const uid = uidOf(obj, entry.ref);
-    if (entry.ref.type === 'K8sNetworkPolicy') {
-      internal = convertK8sPolicy(obj as NetworkPolicy, entry.ref, uid, conv);
+    const uid = uidOf(obj, entry);
+    if (entry.type === 'K8sNetworkPolicy') {
+      internal = convertK8sPolicy(obj as NetworkPolicy, entry, uid, conv);
     } else {
       const tierPriority = this.tiers.get(this.tierOf(entry)!);
       // A policy whose tier does not exist is not realized (admission refuses it in a cluster).
       if (tierPriority !== undefined) {
         internal = convertAntreaPolicy(
           obj as ClusterNetworkPolicy | AntreaNetworkPolicy,
-          entry.ref,
+          entry,
           uid,
           tierPriority,
           conv,
@@ -295,7 +290,7 @@ export class NetworkPolicyController {
     }
     // The conversion took its group references as it went; dropping the old ones only now means
     // a group both versions use is never deleted and re-created.
-    this.releaseGroups(conv.key, entry.internal, conv.wanted);
+    this.releaseGroups(entry, entry.internal, conv.wanted);
     entry.namedDeps = conv.namedDeps ?? NO_NAMED_DEPS;
     entry.namespaceDependent = conv.namespaceDependent;
     if (conv.namespaceDependent) this.namespaceDependent.add(entry);
@@ -303,6 +298,7 @@ export class NetworkPolicyController {
 
     const prev = entry.internal;
     entry.internal = internal;
+    entry.appliedTo = appliedToOf(internal, conv.groups);
     if (prev && (!internal || prev.metadata.name !== internal.metadata.name)) {
       this.byName.delete(prev.metadata.name);
       this.batch.add('DELETED', 'NetworkPolicy', prev.metadata.name);
@@ -319,12 +315,17 @@ export class NetworkPolicyController {
 
   /**
    * Takes a policy's reference on a group in a role (the group's first user in the role
-   * announces it); returns the group's name as the group holds it.
+   * announces it); returns the group.
    */
-  refGroup(name: string, terms: readonly GroupSelector[], role: GroupRole, policy: string): string {
+  refGroup(
+    name: string,
+    terms: readonly GroupSelector[],
+    role: GroupRole,
+    policy: PolicyEntry,
+  ): GroupState {
     const g = this.groups.obtain(name, terms);
     if (g.addRef(policy, role)) this.batch.add('ADDED', ROLE_KIND[role], g.name);
-    return g.name;
+    return g;
   }
 
   /** The terms a named group resolves to now; recorded so later changes to it are noticed. */
@@ -349,7 +350,7 @@ export class NetworkPolicyController {
 
   /** Drops the references the policy's previous version held, except those kept. */
   private releaseGroups(
-    key: string,
+    policy: PolicyEntry,
     had: InternalNetworkPolicy | undefined,
     keep: ReadonlyMap<string, number>,
   ): void {
@@ -358,7 +359,7 @@ export class NetworkPolicyController {
     for (const role of ROLES) {
       for (const name of used[role]) {
         if ((keep.get(name) ?? 0) & ROLE_BIT[role]) continue;
-        const g = this.groups.release(name, role, key);
+        const g = this.groups.release(name, role, policy);
         if (!g) continue;
         if (!g.usedAs(role)) this.batch.add('DELETED', ROLE_KIND[role], name);
         if (!g.referenced) this.namedTerms.delete(name);
@@ -419,9 +420,8 @@ export class NetworkPolicyController {
   /** Names of the policies that apply through an AppliedToGroup. */
   policiesUsingAppliedToGroup(name: string): string[] {
     const out: string[] = [];
-    for (const key of this.groups.groups.get(name)?.users('appliedTo') ?? []) {
-      const np = this.policies.get(key)?.internal;
-      if (np) out.push(np.metadata.name);
+    for (const e of this.groups.groups.get(name)?.users('appliedTo') ?? []) {
+      if (e.internal) out.push(e.internal.metadata.name);
     }
     return out;
   }
@@ -433,13 +433,13 @@ export class NetworkPolicyController {
         return this.groups.groups.get(name)?.nodes ?? EMPTY_SPAN;
       case 'NetworkPolicy': {
         const span = new SpanUnion();
-        this.addAppliedToSpans(span, this.byName.get(name)?.internal);
+        for (const g of this.byName.get(name)?.appliedTo ?? NO_GROUPS) span.add(g.nodes);
         return span.result;
       }
       case 'AddressGroup': {
         const span = new SpanUnion();
-        for (const key of this.groups.groups.get(name)?.users('address') ?? []) {
-          this.addAppliedToSpans(span, this.policies.get(key)?.internal);
+        for (const e of this.groups.groups.get(name)?.users('address') ?? []) {
+          for (const g of e.appliedTo) span.add(g.nodes);
         }
         return span.result;
       }
@@ -447,13 +447,6 @@ export class NetworkPolicyController {
         const never: never = kind;
         throw new Error(`unknown kind ${String(never)}`);
       }
-    }
-  }
-
-  private addAppliedToSpans(span: SpanUnion, np: InternalNetworkPolicy | undefined): void {
-    for (const atg of np?.appliedToGroups ?? []) {
-      const g = this.groups.groups.get(atg);
-      if (g) span.add(g.nodes);
     }
   }
 
@@ -470,6 +463,16 @@ export class NetworkPolicyController {
     }
     return { networkPolicies, addressGroups, appliedToGroups };
   }
+}
+
+/** The groups of the policy's appliedToGroups, from those its conversion took. */
+function appliedToOf(
+  np: InternalNetworkPolicy | undefined,
+  groups: ReadonlyMap<string, GroupState>,
+): readonly GroupState[] {
+  if (!np || np.appliedToGroups.length === 0) return NO_GROUPS;
+  // Every name in it is one the conversion asked its GroupNeeds for.
+  return np.appliedToGroups.map((name) => groups.get(name)!);
 }
 
 function addressGroupOf(g: GroupState, members: readonly GroupMember[]): AddressGroup {

@@ -7,14 +7,15 @@ import { GroupMembers } from './groupmembers.js';
 import { GroupRefs } from './grouprefs.js';
 import type { GroupSelector } from './groupselector.js';
 import type { NodeSpan } from './nodespan.js';
+import type { PolicyEntry } from './policyentry.js';
 
 export type GroupRole = 'address' | 'appliedTo';
 export const ROLE_BIT: Readonly<Record<GroupRole, number>> = { address: 1, appliedTo: 2 };
 
 export class GroupState {
   readonly members = new GroupMembers();
-  /** Policy key → the roles (ROLE_BIT mask) it uses the group in; one index for both roles. */
-  private readonly refs = new GroupRefs();
+  /** Policy → the roles (ROLE_BIT mask) it uses the group in; one index for both roles. */
+  private readonly refs = new GroupRefs<PolicyEntry>();
   private addressUsers = 0;
   private appliedToUsers = 0;
 
@@ -24,14 +25,14 @@ export class GroupState {
   ) {}
 
   /** Records a policy's use in a role; true when it is the first in that role. */
-  addRef(policy: string, role: GroupRole): boolean {
+  addRef(policy: PolicyEntry, role: GroupRole): boolean {
     const mask = this.refs.get(policy);
     if (mask & ROLE_BIT[role]) return false;
     this.refs.set(policy, mask | ROLE_BIT[role]);
     return this.count(role, +1) === 1;
   }
 
-  dropRef(policy: string, role: GroupRole): void {
+  dropRef(policy: PolicyEntry, role: GroupRole): void {
     const mask = this.refs.get(policy);
     if (!(mask & ROLE_BIT[role])) return;
     this.refs.set(policy, mask & ~ROLE_BIT[role]);
@@ -48,8 +49,8 @@ export class GroupState {
     return (role === 'address' ? this.addressUsers : this.appliedToUsers) > 0;
   }
 
-  /** Keys of the policies that use the group in the role. */
-  users(role: GroupRole): string[] {
+  /** The policies that use the group in the role. */
+  users(role: GroupRole): PolicyEntry[] {
     return this.refs.with(ROLE_BIT[role]);
   }
 
@@ -90,7 +91,7 @@ export class GroupStore {
   }
 
   /** Drops a policy's use of a group in a role; the group goes once no policy uses it. */
-  release(name: string, role: GroupRole, policy: string): GroupState | undefined {
+  release(name: string, role: GroupRole, policy: PolicyEntry): GroupState | undefined {
     const g = this.groups.get(name);
     if (!g) return undefined;
     g.dropRef(policy, role);
