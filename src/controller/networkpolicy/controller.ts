@@ -20,13 +20,13 @@ import type {
 } from '../../apis/index.js';
 import { CRD_GROUP, DEFAULT_TIER_NAME, DEFAULT_TIERS } from '../../apis/index.js';
 import { ClusterState, namespaceStateOf, podKey, podStateOf } from './clusterstate.js';
+import { Conversion, type ConversionHost, type HeldGroups } from './conversion.js';
 import { convertAntreaPolicy } from './convert-antrea.js';
 import { convertK8sPolicy } from './convert-k8s.js';
 import { exactCopy } from './exactcopy.js';
 import { EventBatch, type ControlPlaneEvent, type ControlPlaneKind } from './events.js';
-import type { GroupNeeds } from './groupneeds.js';
 import { GroupStore, ROLE_BIT, type GroupRole, type GroupState } from './groups.js';
-import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.js';
+import { selectorKey, type GroupSelector } from './groupselector.js';
 import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js';
 import { EMPTY_SPAN, SpanUnion, type NodeSpan } from './nodespan.js';
 import { groupsOf } from './policygroups.js';
@@ -45,62 +45,18 @@ const ROLES: readonly GroupRole[] = ['address', 'appliedTo'];
 /** Most policies read no ClusterGroup; they share this instead of an empty set each. */
 const NO_NAMED_DEPS: ReadonlySet<string> = new Set();
 const NO_GROUPS: readonly GroupState[] = Object.freeze([]);
+/** A deleted policy keeps no group. */
+const HOLDS_NOTHING: HeldGroups = { maskOf: () => 0 };
 const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> = {
   address: 'AddressGroup',
   appliedTo: 'AppliedToGroup',
 };
 
-/** One policy's conversion: answers its group needs and records what it used. */
-class Conversion implements GroupNeeds {
-  readonly wanted = new Map<string, number>();
-  /** The groups wanted, by name. */
-  readonly groups = new Map<string, GroupState>();
-  /** Selector key → group name, for the selectors this conversion has named. */
-  private names: Map<string, string> | undefined;
-  namedDeps: Set<string> | undefined;
-  namespaceDependent = false;
-
-  constructor(
-    private readonly controller: NetworkPolicyController,
-    readonly entry: PolicyEntry,
-  ) {}
-
-  /** References the group; returns its name as the group holds it, so policies share it. */
-  private want(name: string, role: GroupRole, terms: readonly GroupSelector[]): string {
-    const mask = this.wanted.get(name) ?? 0;
-    if (mask & ROLE_BIT[role]) return name;
-    const g = this.controller.refGroup(name, terms, role, this.entry);
-    this.wanted.set(g.name, mask | ROLE_BIT[role]);
-    this.groups.set(g.name, g);
-    return g.name;
-  }
-
-  selector(sel: GroupSelector, role: GroupRole): string {
-    const key = selectorKey(sel);
-    // A policy often uses one selector twice (applied-to and peer); its SHA-1 name is made once.
-    let name = this.names?.get(key);
-    if (name === undefined) (this.names ??= new Map()).set(key, (name = groupNameFor(key)));
-    return this.want(name, role, [sel]);
-  }
-
-  named(namespace: string | undefined, name: string, role: GroupRole) {
-    const key = namedGroupKey(namespace, name);
-    const r = this.controller.resolveNamed(key, (this.namedDeps ??= new Set()));
-    if (r.terms.length === 0 && r.ipBlocks.length > 0) return { ipBlocks: r.ipBlocks };
-    return { name: this.want(key, role, r.terms), ipBlocks: r.ipBlocks };
-  }
-
-  namespaces(selector: LabelSelector) {
-    this.namespaceDependent = true;
-    return this.controller.namespacesMatching(selector);
-  }
-}
-
 function isCrd(obj: KubeObject): boolean {
   return (obj.apiVersion ?? '').split('/')[0] === CRD_GROUP;
 }
 
-export class NetworkPolicyController {
+export class NetworkPolicyController implements ConversionHost {
   private readonly cluster = new ClusterState();
   private readonly batch = new EventBatch();
   private readonly groups: GroupStore;
@@ -112,6 +68,7 @@ export class NetworkPolicyController {
   private readonly namedTerms = new Map<string, string>();
   private readonly listeners = new Set<Listener>();
   private readonly namespaceDependent = new Set<PolicyEntry>();
+  private readonly conv = new Conversion(this);
 
   constructor() {
     this.groups = new GroupStore(this.cluster, (g) => this.groupChanged(g));
@@ -248,7 +205,7 @@ export class NetworkPolicyController {
       this.byName.delete(entry.internal.metadata.name);
       this.batch.add('DELETED', 'NetworkPolicy', entry.internal.metadata.name);
     }
-    this.releaseGroups(entry, entry.internal, new Map());
+    this.releaseGroups(entry, entry.internal, HOLDS_NOTHING);
   }
 
   // ---- conversion -----------------------------------------------------------------------------
@@ -269,7 +226,8 @@ export class NetworkPolicyController {
   }
 
   private convert(entry: PolicyEntry): void {
-    const conv = new Conversion(this, entry);
+    const conv = this.conv;
+    conv.begin(entry);
     const obj = entry.source;
     let internal: InternalNetworkPolicy | undefined;
     const uid = uidOf(obj, entry);
@@ -290,7 +248,7 @@ export class NetworkPolicyController {
     }
     // The conversion took its group references as it went; dropping the old ones only now means
     // a group both versions use is never deleted and re-created.
-    this.releaseGroups(entry, entry.internal, conv.wanted);
+    this.releaseGroups(entry, entry.internal, conv);
     entry.namedDeps = conv.namedDeps ?? NO_NAMED_DEPS;
     entry.namespaceDependent = conv.namespaceDependent;
     if (conv.namespaceDependent) this.namespaceDependent.add(entry);
@@ -298,7 +256,7 @@ export class NetworkPolicyController {
 
     const prev = entry.internal;
     entry.internal = internal;
-    entry.appliedTo = appliedToOf(internal, conv.groups);
+    entry.appliedTo = appliedToOf(internal, conv);
     if (prev && (!internal || prev.metadata.name !== internal.metadata.name)) {
       this.byName.delete(prev.metadata.name);
       this.batch.add('DELETED', 'NetworkPolicy', prev.metadata.name);
@@ -352,13 +310,13 @@ export class NetworkPolicyController {
   private releaseGroups(
     policy: PolicyEntry,
     had: InternalNetworkPolicy | undefined,
-    keep: ReadonlyMap<string, number>,
+    keep: HeldGroups,
   ): void {
     if (!had) return;
     const used = groupsOf(had);
     for (const role of ROLES) {
       for (const name of used[role]) {
-        if ((keep.get(name) ?? 0) & ROLE_BIT[role]) continue;
+        if (keep.maskOf(name) & ROLE_BIT[role]) continue;
         const g = this.groups.release(name, role, policy);
         if (!g) continue;
         if (!g.usedAs(role)) this.batch.add('DELETED', ROLE_KIND[role], name);
@@ -468,11 +426,11 @@ export class NetworkPolicyController {
 /** The groups of the policy's appliedToGroups, from those its conversion took. */
 function appliedToOf(
   np: InternalNetworkPolicy | undefined,
-  groups: ReadonlyMap<string, GroupState>,
+  conv: Conversion,
 ): readonly GroupState[] {
   if (!np || np.appliedToGroups.length === 0) return NO_GROUPS;
   // Every name in it is one the conversion asked its GroupNeeds for.
-  return np.appliedToGroups.map((name) => groups.get(name)!);
+  return np.appliedToGroups.map((name) => conv.group(name)!);
 }
 
 function addressGroupOf(g: GroupState, members: readonly GroupMember[]): AddressGroup {

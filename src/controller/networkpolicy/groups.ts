@@ -80,12 +80,12 @@ export class GroupStore {
     if (!g) {
       g = new GroupState(name, terms);
       this.groups.set(name, g);
+      const found: PodState[] = [];
       for (const slot of this.index(g)) {
         if (!slot.labels) continue;
-        for (const p of slot.pods.values()) {
-          if (this.matches(g, p, slot.labels)) this.addMember(g, p);
-        }
+        for (const p of slot.pods.values()) if (this.matches(g, p, slot.labels)) found.push(p);
       }
+      g.members.addNew(found);
     }
     return g;
   }
@@ -197,7 +197,7 @@ export class GroupStore {
   }
 
   /** Indexes the group under the namespaces it covers now; returns them. */
-  private index(g: GroupState): Set<NamespaceSlot> {
+  private index(g: GroupState): Iterable<NamespaceSlot> {
     const covered = this.coveredBy(g);
     for (const slot of covered) slot.groups.add(g);
     if (g.terms.some((t) => t.namespace === undefined)) this.selectorGroups.add(g);
@@ -214,15 +214,17 @@ export class GroupStore {
   }
 
   /** Its terms' namespaces: named ones even before they exist (their pods join once they do). */
-  private coveredBy(g: GroupState): Set<NamespaceSlot> {
+  private coveredBy(g: GroupState): Iterable<NamespaceSlot> {
+    // One term (most groups) names each namespace once; only several can repeat one.
+    if (g.terms.length === 1) return this.termCovers(g.terms[0]!);
     const out = new Set<NamespaceSlot>();
-    for (const t of g.terms) {
-      if (t.namespace !== undefined) out.add(this.cluster.slotFor(t.namespace));
-      else
-        for (const slot of this.cluster.matchingNamespaces(t.namespaceSelector ?? {}))
-          out.add(slot);
-    }
+    for (const t of g.terms) for (const slot of this.termCovers(t)) out.add(slot);
     return out;
+  }
+
+  private termCovers(t: GroupSelector): NamespaceSlot[] {
+    if (t.namespace !== undefined) return [this.cluster.slotFor(t.namespace)];
+    return this.cluster.matchingNamespaces(t.namespaceSelector ?? {});
   }
 
   private addMember(g: GroupState, p: PodState): void {

@@ -46,6 +46,13 @@ export class PodList {
     return undefined;
   }
 
+  /** Adds pods whose keys are not present yet, as set() would one by one, in one allocation. */
+  addNew(pods: readonly PodState[]): void {
+    if (pods.length === 0) return;
+    if (!this.big && this.small.length + pods.length <= SMALL) this.small = this.small.concat(pods);
+    else for (const p of pods) this.set(p);
+  }
+
   /** Removes the pod under the key; returns it. */
   delete(key: string): PodState | undefined {
     if (this.big) {
