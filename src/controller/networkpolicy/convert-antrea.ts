@@ -14,7 +14,7 @@ import type {
   Peer,
   ServiceMatch,
 } from '../../apis/index.js';
-import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, servicesOf } from './convert-k8s.js';
+import { MATCH_ALL_PEER, NO_PEER, PeerBuilder, metadataOf, servicesOf } from './convert-k8s.js';
 import { exactCopy } from './exactcopy.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { GroupRole } from './groups.js';
@@ -192,12 +192,7 @@ export function convertAntreaPolicy(
   add('Out', spec.egress);
   return {
     kind: 'NetworkPolicy',
-    metadata: {
-      name: uid,
-      uid,
-      ...(namespace !== undefined ? { namespace } : {}),
-      ...(obj.metadata.generation ? { generation: obj.metadata.generation } : {}),
-    },
+    metadata: metadataOf(uid, namespace, obj.metadata.generation),
     rules: exactCopy(rules),
     appliedToGroups: exactCopy(allApplied),
     priority: spec.priority,

@@ -54,10 +54,11 @@ export class PeerBuilder {
   }
 
   build(): Peer {
-    return {
-      ...(this.addressGroups.length ? { addressGroups: exactCopy(this.addressGroups) } : {}),
-      ...(this.ipBlocks.length ? { ipBlocks: exactCopy(this.ipBlocks) } : {}),
-    };
+    // One literal per combination: spreading optional fields copies an object per field.
+    const addressGroups = this.addressGroups.length ? exactCopy(this.addressGroups) : undefined;
+    const ipBlocks = this.ipBlocks.length ? exactCopy(this.ipBlocks) : undefined;
+    if (addressGroups) return ipBlocks ? { addressGroups, ipBlocks } : { addressGroups };
+    return ipBlocks ? { ipBlocks } : {};
   }
 }
 
@@ -79,6 +80,17 @@ function peerOf(
     peer.group(needs.selector(sel, 'address'));
   }
   return peer.build();
+}
+
+/** An internal policy's metadata, one literal per shape (no spread of optional fields). */
+export function metadataOf(
+  uid: string,
+  namespace: string | undefined,
+  generation: number | undefined,
+): InternalNetworkPolicy['metadata'] {
+  if (namespace === undefined)
+    return generation ? { name: uid, uid, generation } : { name: uid, uid };
+  return generation ? { name: uid, uid, namespace, generation } : { name: uid, uid, namespace };
 }
 
 const INGRESS: readonly PolicyType[] = Object.freeze(['Ingress']);
@@ -129,12 +141,7 @@ export function convertK8sPolicy(
   }
   return {
     kind: 'NetworkPolicy',
-    metadata: {
-      name: uid,
-      uid,
-      namespace,
-      ...(np.metadata.generation ? { generation: np.metadata.generation } : {}),
-    },
+    metadata: metadataOf(uid, namespace, np.metadata.generation),
     rules: exactCopy(rules),
     appliedToGroups: [needs.selector({ namespace, podSelector: np.spec.podSelector }, 'appliedTo')],
     policyTypes: types,
