@@ -282,8 +282,13 @@ export class NetworkPolicyController implements ConversionHost {
     policy: PolicyEntry,
   ): GroupState {
     const g = this.groups.obtain(name, terms);
-    if (g.addRef(policy, role)) this.batch.add('ADDED', ROLE_KIND[role], g.name);
+    this.useGroup(g, role, policy);
     return g;
+  }
+
+  /** The group's first user in a role announces it. */
+  useGroup(g: GroupState, role: GroupRole, policy: PolicyEntry): void {
+    if (g.addRef(policy, role)) this.batch.add('ADDED', ROLE_KIND[role], g.name);
   }
 
   /** The terms a named group resolves to now; recorded so later changes to it are noticed. */

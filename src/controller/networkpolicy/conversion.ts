@@ -10,13 +10,15 @@ import type { PolicyEntry } from './policyentry.js';
 
 /** What the conversion asks of the controller. */
 export interface ConversionHost {
-  /** Takes the policy's reference on the group in the role; returns the group. */
+  /** Takes the policy's reference on the group of this name in the role; returns the group. */
   refGroup(
     name: string,
     terms: readonly GroupSelector[],
     role: GroupRole,
     policy: PolicyEntry,
   ): GroupState;
+  /** Takes the policy's reference on a group it already holds in another role. */
+  useGroup(g: GroupState, role: GroupRole, policy: PolicyEntry): void;
   resolveNamed(key: string, deps: Set<string>): ResolvedGroup;
   namespacesMatching(
     selector: LabelSelector,
@@ -94,16 +96,21 @@ export class Conversion implements GroupNeeds, HeldGroups {
   /** References the group; returns its name as the group holds it, so policies share it. */
   private want(name: string, role: GroupRole, terms: readonly GroupSelector[]): string {
     const i = this.find(name);
-    if (i >= 0 && this.masks[i]! & ROLE_BIT[role]) return name;
-    const g = this.host.refGroup(name, terms, role, this.entry!);
-    if (i >= 0) this.masks[i]! |= ROLE_BIT[role];
-    else {
-      this.groups.push(g);
-      this.masks.push(ROLE_BIT[role]);
-      if (this.index) this.index.set(g.name, this.groups.length - 1);
-      else if (this.groups.length > INDEX_FROM) {
-        this.index = new Map(this.groups.map((x, j) => [x.name, j]));
+    if (i >= 0) {
+      // Taken already in another role (a policy's peer and applied-to often match alike).
+      const g = this.groups[i]!;
+      if (!(this.masks[i]! & ROLE_BIT[role])) {
+        this.host.useGroup(g, role, this.entry!);
+        this.masks[i]! |= ROLE_BIT[role];
       }
+      return g.name;
+    }
+    const g = this.host.refGroup(name, terms, role, this.entry!);
+    this.groups.push(g);
+    this.masks.push(ROLE_BIT[role]);
+    if (this.index) this.index.set(g.name, this.groups.length - 1);
+    else if (this.groups.length > INDEX_FROM) {
+      this.index = new Map(this.groups.map((x, j) => [x.name, j]));
     }
     return g.name;
   }
