@@ -13,27 +13,64 @@ export interface ControlPlaneEvent {
 /** What an operation that changed nothing returns (most pod and namespace changes). */
 const NO_EVENTS: readonly ControlPlaneEvent[] = Object.freeze([]);
 
-/** Folds the events of one operation: ADDED+MODIFIED=ADDED, ADDED+DELETED=nothing, … */
+/** Past this many pending events (a namespace change, a tier change), they are found by key. */
+const INDEX_FROM = 16;
+
+/**
+ * Folds the events of one operation: ADDED+MODIFIED=ADDED, ADDED+DELETED=nothing, … An event
+ * keeps the place of the first one it folds. Most operations yield a few events, found by a scan;
+ * no key string or Map is made for them.
+ */
 export class EventBatch {
-  private readonly pending = new Map<string, ControlPlaneEvent>();
+  /** In order; a folded-away event leaves a hole (undefined) until drained. */
+  private pending: (ControlPlaneEvent | undefined)[] = [];
+  private holes = false;
+  /** `kind/name` → position in pending, once there are many. */
+  private index: Map<string, number> | undefined;
 
   add(type: EventType, kind: ControlPlaneKind, name: string): void {
-    const key = `${kind}/${name}`;
-    const prev = this.pending.get(key);
+    const i = this.find(kind, name);
+    const prev = i < 0 ? undefined : this.pending[i]!;
     let next: EventType | undefined = type;
     if (prev) {
       if (prev.type === 'ADDED') next = type === 'DELETED' ? undefined : 'ADDED';
       else if (prev.type === 'DELETED') next = type === 'ADDED' ? 'MODIFIED' : type;
       else next = type === 'ADDED' ? 'MODIFIED' : type;
     }
-    if (next === undefined) this.pending.delete(key);
-    else this.pending.set(key, { type: next, kind, name });
+    if (i >= 0) {
+      this.pending[i] = next === undefined ? undefined : { type: next, kind, name };
+      if (next === undefined) {
+        this.holes = true;
+        this.index?.delete(`${kind}/${name}`);
+      }
+      return;
+    }
+    this.pending.push({ type, kind, name });
+    if (this.index) this.index.set(`${kind}/${name}`, this.pending.length - 1);
+    else if (this.pending.length > INDEX_FROM) {
+      this.index = new Map();
+      this.pending.forEach((e, j) => e && this.index!.set(`${e.kind}/${e.name}`, j));
+    }
   }
 
   drain(): readonly ControlPlaneEvent[] {
-    if (this.pending.size === 0) return NO_EVENTS;
-    const out = [...this.pending.values()];
-    this.pending.clear();
-    return out;
+    if (this.pending.length === 0) return NO_EVENTS;
+    // Without holes every slot holds an event.
+    const out = this.holes
+      ? this.pending.filter((e) => e !== undefined)
+      : (this.pending as ControlPlaneEvent[]);
+    this.pending = [];
+    this.holes = false;
+    this.index = undefined;
+    return out.length === 0 ? NO_EVENTS : out;
+  }
+
+  private find(kind: ControlPlaneKind, name: string): number {
+    if (this.index) return this.index.get(`${kind}/${name}`) ?? -1;
+    for (let i = 0; i < this.pending.length; i++) {
+      const e = this.pending[i];
+      if (e && e.name === name && e.kind === kind) return i;
+    }
+    return -1;
   }
 }
