@@ -23,7 +23,6 @@ import { ClusterState, namespaceStateOf, podKey, podStateOf } from './clustersta
 import { Conversion, type ConversionHost, type HeldGroups } from './conversion.js';
 import { convertAntreaPolicy } from './convert-antrea.js';
 import { convertK8sPolicy } from './convert-k8s.js';
-import { exactCopy } from './exactcopy.js';
 import { EventBatch, type ControlPlaneEvent, type ControlPlaneKind } from './events.js';
 import { GroupStore, ROLE_BIT, type GroupRole, type GroupState } from './groups.js';
 import { selectorKey, type GroupSelector } from './groupselector.js';
@@ -447,7 +446,5 @@ function appliedToGroupOf(g: GroupState, members: readonly GroupMember[]): Appli
 }
 
 function membersOf(g: GroupState): GroupMember[] {
-  const out: GroupMember[] = [];
-  for (const p of g.members.values()) out.push(p.member);
-  return exactCopy(out);
+  return g.members.list((p) => p.member);
 }

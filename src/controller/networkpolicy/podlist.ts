@@ -3,6 +3,7 @@
 // replaced (never changed in place) on every change, and a Map (some 250 bytes with its table)
 // exists only past SMALL pods. Fewer live objects make every minor GC cheaper.
 import type { PodState } from './clusterstate.js';
+import { exactCopy } from './exactcopy.js';
 
 const SMALL = 16;
 const NO_PODS: readonly PodState[] = Object.freeze([]);
@@ -70,6 +71,11 @@ export class PodList {
       this.small = next;
     }
     return old;
+  }
+
+  /** A new array of f of each pod, in order (sized exactly: it may be kept). */
+  list<T>(f: (p: PodState) => T): T[] {
+    return this.big ? exactCopy(Array.from(this.big.values(), f)) : this.small.map(f);
   }
 
   /** The pods in order. */
