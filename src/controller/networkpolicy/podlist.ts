@@ -38,7 +38,7 @@ export class PodList {
       return old;
     }
     // concat sizes the array exactly; a spread or push would leave room for 16 more.
-    if (this.small.length < SMALL) this.small = this.small.concat([p]);
+    if (this.small.length < SMALL) this.small = appended(this.small, [p]);
     else {
       this.big = new Map(this.small.map((q) => [q.key, q]));
       this.big.set(p.key, p);
@@ -50,7 +50,8 @@ export class PodList {
   /** Adds pods whose keys are not present yet, as set() would one by one, in one allocation. */
   addNew(pods: readonly PodState[]): void {
     if (pods.length === 0) return;
-    if (!this.big && this.small.length + pods.length <= SMALL) this.small = this.small.concat(pods);
+    if (!this.big && this.small.length + pods.length <= SMALL)
+      this.small = appended(this.small, pods);
     else for (const p of pods) this.set(p);
   }
 
@@ -82,4 +83,9 @@ export class PodList {
   values(): Iterable<PodState> {
     return this.big ? this.big.values() : this.small;
   }
+}
+
+/** A new array of both lists (concat on the frozen empty list takes V8's slow path). */
+function appended(list: readonly PodState[], more: readonly PodState[]): PodState[] {
+  return list.length === 0 ? more.slice() : list.concat(more);
 }
