@@ -18,7 +18,7 @@ import type {
   Pod,
   Tier,
 } from '../../apis/index.js';
-import { CRD_GROUP, DEFAULT_TIER_NAME, DEFAULT_TIERS } from '../../apis/index.js';
+import { DEFAULT_TIER_NAME, DEFAULT_TIERS } from '../../apis/index.js';
 import { ClusterState, namespaceStateOf, podKey, podStateOf } from './clusterstate.js';
 import { Conversion, type ConversionHost, type HeldGroups } from './conversion.js';
 import { convertAntreaPolicy } from './convert-antrea.js';
@@ -30,7 +30,7 @@ import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js
 import { EMPTY_SPAN, SpanUnion, type NodeSpan } from './nodespan.js';
 import { groupsOf } from './policygroups.js';
 import type { PolicyEntry } from './policyentry.js';
-import { policyKey, policyRefOf, policyTypeOf, uidOf, type PolicyRef } from './policyref.js';
+import { isCrd, policyKey, policyRefOf, policyTypeOf, uidOf, type PolicyRef } from './policyref.js';
 
 export interface ControlPlaneSnapshot {
   readonly networkPolicies: readonly InternalNetworkPolicy[];
@@ -50,10 +50,6 @@ const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> 
   address: 'AddressGroup',
   appliedTo: 'AppliedToGroup',
 };
-
-function isCrd(obj: KubeObject): boolean {
-  return (obj.apiVersion ?? '').split('/')[0] === CRD_GROUP;
-}
 
 export class NetworkPolicyController implements ConversionHost {
   private readonly cluster = new ClusterState();

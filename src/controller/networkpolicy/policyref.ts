@@ -15,12 +15,17 @@ export function policyKey(r: PolicyRef): string {
   return [r.type, r.namespace ?? '', r.name].join('/');
 }
 
+/** Whether the object's API group is Antrea's CRD group (compared without splitting a string). */
+export function isCrd(obj: KubeObject): boolean {
+  const v = obj.apiVersion ?? '';
+  return v.startsWith(CRD_GROUP) && (v.length === CRD_GROUP.length || v[CRD_GROUP.length] === '/');
+}
+
 /** Which policy type a manifest is, or undefined for kinds that are not policies. */
 export function policyTypeOf(obj: KubeObject): NetworkPolicyType | undefined {
   if (obj.kind === 'ClusterNetworkPolicy') return 'AntreaClusterNetworkPolicy';
   if (obj.kind === 'NetworkPolicy') {
-    const group = (obj.apiVersion ?? '').split('/')[0];
-    return group === CRD_GROUP ? 'AntreaNetworkPolicy' : 'K8sNetworkPolicy';
+    return isCrd(obj) ? 'AntreaNetworkPolicy' : 'K8sNetworkPolicy';
   }
   return undefined;
 }
