@@ -357,10 +357,12 @@ export class NetworkPolicyController implements ConversionHost {
   }
 
   groupNames(kind: 'AddressGroup' | 'AppliedToGroup'): string[] {
+    const role = kind === 'AddressGroup' ? 'address' : 'appliedTo';
     const out: string[] = [];
-    for (const g of this.groups.groups.values()) {
-      if (g.usedAs(kind === 'AddressGroup' ? 'address' : 'appliedTo')) out.push(g.name);
-    }
+    // forEach: a for-of over the Map allocated an iterator result per group here.
+    this.groups.groups.forEach((g) => {
+      if (g.usedAs(role)) out.push(g.name);
+    });
     return out;
   }
 
@@ -410,15 +412,18 @@ export class NetworkPolicyController implements ConversionHost {
 
   snapshot(): ControlPlaneSnapshot {
     const networkPolicies: InternalNetworkPolicy[] = [];
-    for (const e of this.byName.values()) if (e.internal) networkPolicies.push(e.internal);
+    // forEach, not for-of: no iterator result per policy and group.
+    this.byName.forEach((e) => {
+      if (e.internal) networkPolicies.push(e.internal);
+    });
     const addressGroups: AddressGroup[] = [];
     const appliedToGroups: AppliedToGroup[] = [];
-    for (const g of this.groups.groups.values()) {
+    this.groups.groups.forEach((g) => {
       // A group used in both roles lists its members once for both objects.
       const members = membersOf(g);
       if (g.usedAs('address')) addressGroups.push(addressGroupOf(g, members));
       if (g.usedAs('appliedTo')) appliedToGroups.push(appliedToGroupOf(g, members));
-    }
+    });
     return { networkPolicies, addressGroups, appliedToGroups };
   }
 }
