@@ -61,12 +61,18 @@ export function podKey(namespace: string, name: string): string {
   return [namespace, name].join('/');
 }
 
+/**
+ * The label kube-apiserver gives every namespace, its name: the slots by name index it, so the
+ * label index leaves it out (half its entries).
+ */
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
 export function namespaceStateOf(ns: Namespace): NamespaceState {
   const name = ns.metadata.name ?? '';
   // kube-apiserver always sets this label; manifests read offline may lack it. Not a spread:
   // V8 gives each object spread and then extended its own hidden class (25,000 at scale).
   const labels: Record<string, string> = Object.assign({}, ns.metadata.labels);
-  labels['kubernetes.io/metadata.name'] = name;
+  labels[NAME_LABEL] = name;
   return { name, labels };
 }
 
@@ -84,7 +90,7 @@ export class NamespaceSlot {
 
 export class ClusterState {
   private readonly slots = new Map<string, NamespaceSlot>();
-  /** `key=value` → the existing namespaces with that label. */
+  /** `key=value` → the existing namespaces with that label (but NAME_LABEL). */
   private readonly namespacesByLabel = new SparseIndex<NamespaceSlot>();
 
   slot(name: string): NamespaceSlot | undefined {
@@ -137,21 +143,20 @@ export class ClusterState {
 
   /** The existing namespaces the selector matches, starting from the smallest label-pair index. */
   matchingNamespaces(selector: LabelSelector): NamespaceSlot[] {
-    let best: string | undefined;
+    let best: Iterable<NamespaceSlot> | undefined;
     let smallest = Infinity;
     for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+      const named = k === NAME_LABEL ? this.slots.get(v) : undefined;
       const pair = `${k}=${v}`;
-      const n = this.namespacesByLabel.count(pair);
+      const n = k === NAME_LABEL ? (named?.labels ? 1 : 0) : this.namespacesByLabel.count(pair);
       if (n === 0) return [];
       if (n < smallest) {
         smallest = n;
-        best = pair;
+        best = named ? [named] : this.namespacesByLabel.values(pair);
       }
     }
-    const candidates =
-      best !== undefined ? this.namespacesByLabel.values(best) : this.slots.values();
     const out: NamespaceSlot[] = [];
-    for (const slot of candidates) {
+    for (const slot of best ?? this.slots.values()) {
       if (slot.labels && selectorMatches(selector, slot.labels)) out.push(slot);
     }
     return out;
@@ -162,7 +167,12 @@ export class ClusterState {
   }
 }
 
-/** `key=value` per label, each one flat string (see stableUuid): the label index keeps them. */
+/**
+ * `key=value` per label the label index holds (all but NAME_LABEL), each one flat string (see
+ * stableUuid): the index keeps them.
+ */
 function labelPairs(labels: Labels): string[] {
-  return Object.entries(labels).map((pair) => pair.join('='));
+  const out: string[] = [];
+  for (const pair of Object.entries(labels)) if (pair[0] !== NAME_LABEL) out.push(pair.join('='));
+  return out;
 }
