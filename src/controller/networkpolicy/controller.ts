@@ -213,6 +213,7 @@ export class NetworkPolicyController implements ConversionHost {
 
   /** Policies with per-namespace peers depend on the namespace list; only they are redone. */
   private reconvertNamespaceDependent(): void {
+    if (this.namespaceDependent.size === 0) return;
     for (const e of [...this.namespaceDependent]) this.convert(e);
   }
 

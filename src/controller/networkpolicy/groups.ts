@@ -135,6 +135,10 @@ export class GroupStore {
   namespaceChanged(name: string): void {
     const slot = this.cluster.slotFor(name);
     const labels = slot.labels;
+    // Before any policy (an initial sync lists namespaces first) no group can be affected.
+    if (slot.groups.size === 0 && this.selectorGroups.size === 0) {
+      return this.cluster.dropIfEmpty(slot);
+    }
     const affected = new Set<GroupState>(slot.groups);
     for (const g of this.selectorGroups) {
       const covers = labels !== undefined && this.coversNamespace(g, name, labels);
