@@ -25,6 +25,15 @@ async function writeAtomic(path: string, text: string, mode: number): Promise<vo
   await rename(`${path}.tmp`, path);
 }
 
+/**
+ * The plugin executable: a shell script that execs Node on main.js. It drops
+ * NODE_EXTRA_CA_CERTS first: Node parses every certificate of that file at start (≈ 40 ms of a
+ * 130 ms start here, with the system bundle), and the plugin makes no TLS connection.
+ */
+function pluginWrapper(): string {
+  return `#!/bin/sh\nunset NODE_EXTRA_CA_CERTS\nexec '${process.execPath}' '${PLUGIN_MAIN}' "$@"\n`;
+}
+
 /** Installs the plugin and the conflist; returns their paths. */
 export async function installCni(
   opts: InstallOptions,
@@ -37,7 +46,7 @@ export async function installCni(
   const conflist = join(opts.confDir, '10-antrea.conflist');
   await mkdir(opts.binDir, { recursive: true });
   await mkdir(opts.confDir, { recursive: true });
-  await writeAtomic(plugin, `#!/bin/sh\nexec '${process.execPath}' '${PLUGIN_MAIN}' "$@"\n`, 0o755);
+  await writeAtomic(plugin, pluginWrapper(), 0o755);
   await writeAtomic(conflist, JSON.stringify(list, null, 2) + '\n', 0o644);
   return { plugin, conflist };
 }
