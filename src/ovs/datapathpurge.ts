@@ -4,18 +4,22 @@
 // megaflow of a deleted NetworkPolicy rule outlive the rule for minutes (a pod's new TCP
 // connections to another node kept being dropped; `ofproto/trace` already showed them allowed),
 // and `revalidator/purge` ended it at once. Requests are coalesced: at most one purge runs and
-// one more is queued, whatever the number of bundles meanwhile.
-import { run } from '../util/exec.js';
+// one more is queued, whatever the number of bundles meanwhile. The command goes over one
+// unixctl connection, not an ovs-appctl process per bundle.
+import { UnixctlClient } from './unixctl.js';
 
 export class DatapathPurger {
   private running: Promise<void> | undefined;
   private again = false;
+  private readonly vswitchd: UnixctlClient;
 
   /** `vswitchdCtl`: ovs-vswitchd's unixctl socket (OvsDaemons.vswitchdCtl). */
   constructor(
-    private readonly vswitchdCtl: string,
+    vswitchdCtl: string,
     private readonly log: (msg: string) => void,
-  ) {}
+  ) {
+    this.vswitchd = new UnixctlClient(vswitchdCtl);
+  }
 
   /** Purges soon, in the background; resolves when a purge that started after this call ended. */
   request(): Promise<void> {
@@ -30,9 +34,11 @@ export class DatapathPurger {
   private async loop(): Promise<void> {
     do {
       this.again = false;
-      await run('ovs-appctl', ['-t', this.vswitchdCtl, 'revalidator/purge']).catch((e: unknown) =>
-        this.log(`datapath purge: ${e instanceof Error ? e.message : String(e)}`),
-      );
+      await this.vswitchd
+        .call('revalidator/purge')
+        .catch((e: unknown) =>
+          this.log(`datapath purge: ${e instanceof Error ? e.message : String(e)}`),
+        );
     } while (this.again);
   }
 }

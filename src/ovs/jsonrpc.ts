@@ -123,6 +123,12 @@ export class JsonRpcConnection {
     });
   }
 
+  /** Lets Node exit while this connection is idle (`false`), or keeps Node up for it. */
+  hold(keepNodeAlive: boolean): void {
+    if (keepNodeAlive) this.sock.ref();
+    else this.sock.unref();
+  }
+
   close(): void {
     this.sock.destroy();
   }

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DatapathPurger } from '../../src/ovs/datapathpurge.js';
 import { trace } from '../../src/ovs/trace.js';
+import { UnixctlClient } from '../../src/ovs/unixctl.js';
 import { run } from '../../src/util/exec.js';
 import { startOvs, type OvsFixture } from './fixture.js';
 
@@ -154,4 +155,16 @@ test('DatapathPurger drops the cached megaflows; concurrent requests share a pur
   const purger = new DatapathPurger(ovs.daemons.vswitchdCtl, (m) => assert.fail(m));
   await Promise.all([purger.request(), purger.request(), purger.request()]);
   assert.equal(await cached(), 0);
+});
+
+test('UnixctlClient runs several commands over one connection, with the daemon errors', async () => {
+  const vswitchd = new UnixctlClient(ovs.daemons.vswitchdCtl);
+  try {
+    assert.match(await vswitchd.call('dpif/show'), /netdev@/);
+    assert.match(await vswitchd.call('version'), /ovs-vswitchd/);
+    await assert.rejects(vswitchd.call('no/such-command'), /not a valid command/);
+    assert.match(await vswitchd.call('dpif/show'), /netdev@/);
+  } finally {
+    vswitchd.close();
+  }
 });
