@@ -117,6 +117,7 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
 
   // Pod ports go through one OVSDB connection: an ovs-vsctl process per ADD is most of its time.
   const ports = await OvsdbPorts.connect(ovs.dbSocket);
+  const links = new PodLinks(cfg.netns);
   const pods = new PodNetwork({
     bridge: BRIDGE_NAME,
     ipam,
@@ -124,7 +125,7 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
     ports,
     ofctl,
     flows: podFlows,
-    links: new PodLinks(cfg.netns),
+    links,
     log,
   });
   const cni = new CniServer(pods, log);
@@ -144,6 +145,7 @@ export async function startAgent(cfg: AgentConfig, log: (msg: string) => void): 
     close: async () => {
       await Promise.all([cni.close(), api.close()]);
       ports.close();
+      links.close();
       // The ovs-ofctl kept waiting for the next bundle is stopped by its pid.
       await ofctl.close();
     },

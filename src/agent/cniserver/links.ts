@@ -3,10 +3,18 @@
 // off on both ends as Antrea does for OVS's userspace datapath.
 //
 // The pod's namespace comes as a path (CNI_NETNS), which `ip -n` cannot take, so commands
-// inside it run under `nsenter --net=PATH`.
+// inside it run under `nsenter --net=PATH`. Creating and deleting go through a few waiting shells
+// in the node's namespace (ShellPool): no process is spawned by the agent on ADD or DEL.
 import { randomBytes } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import { ExecError, run } from '../../util/exec.js';
+import { ShellPool } from './shellpool.js';
+
+/**
+ * Shells kept for concurrent ADDs and DELs: a burst of pods shares them (this node has few
+ * cores, so more would only wait for CPU).
+ */
+const SHELLS = 4;
 
 /** statfs type of an nsfs file: a bind-mounted /var/run/netns/X or /proc/PID/ns/net. */
 const NSFS_MAGIC = 0x6e736673;
@@ -43,18 +51,34 @@ export function randomMac(): string {
 const isMissingDevice = (e: unknown): boolean =>
   e instanceof ExecError && /Cannot find device|does not exist/.test(e.stderr);
 
-export class PodLinks {
-  /** `nodeNetns`: the node's namespace by name (absent: the agent's own namespace). */
-  constructor(private readonly nodeNetns?: string) {}
+/** A word for the shell, whatever it holds. */
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-  private ipNode(args: readonly string[], input?: string): Promise<string> {
+export class PodLinks {
+  private readonly shells: ShellPool;
+
+  /** `nodeNetns`: the node's namespace by name (absent: the agent's own namespace). */
+  constructor(private readonly nodeNetns?: string) {
+    const sh = ['sh', '-s'];
+    this.shells = new ShellPool(
+      nodeNetns === undefined ? sh : ['nsenter', `--net=/var/run/netns/${nodeNetns}`, ...sh],
+      SHELLS,
+    );
+  }
+
+  /** Stops the waiting shells. */
+  close(): void {
+    this.shells.close();
+  }
+
+  private ipNode(args: readonly string[]): Promise<string> {
     const ns = this.nodeNetns === undefined ? [] : ['-n', this.nodeNetns];
-    return run('ip', [...ns, ...args], { input });
+    return run('ip', [...ns, ...args]);
   }
 
   /** `nsenter --net` is lighter than `ip netns exec`, which also remounts /sys. */
-  private inNetns(netns: string, argv: readonly string[], input?: string): Promise<string> {
-    return run('nsenter', [`--net=${netns}`, ...argv], { input });
+  private inNetns(netns: string, argv: readonly string[]): Promise<string> {
+    return run('nsenter', [`--net=${netns}`, ...argv]);
   }
 
   /**
@@ -65,31 +89,29 @@ export class PodLinks {
    * nothing the node itself sends into a pod depends on offload either.
    */
   async create(spec: PodLinkSpec): Promise<void> {
+    const [host, pod, netns] = [quote(spec.hostName), quote(spec.ifName), quote(spec.netns)];
+    // `ip -batch` input in a quoted here-document (the shell expands nothing in it); the values
+    // are checked ones (CniRequest, IPAM) without whitespace.
     const podBatch = [
       `addr add ${spec.address} dev ${spec.ifName}`,
       `link set ${spec.ifName} up`,
       `route replace default via ${spec.gateway} dev ${spec.ifName}`,
     ];
-    // One shell for every step: each process the agent spawns blocks its event loop until the
-    // child has exec'd (10-50 ms on a busy node), a shell's children do not. Values reach the
-    // script as positional parameters, never as script text.
     const script = [
-      'set -e',
-      'ip link add "$1" up type veth peer name "$2" address "$3" netns "$4"',
-      'nsenter --net="$4" ip -batch -',
-      'nsenter --net="$4" ethtool -K "$2" tx off',
-      'ethtool -K "$1" tx off',
+      `ip link add ${host} up type veth peer name ${pod} address ${quote(spec.mac)} netns ${netns}`,
+      `nsenter --net=${netns} ip -batch - <<'END_OF_BATCH'`,
+      ...podBatch,
+      'END_OF_BATCH',
+      `nsenter --net=${netns} ethtool -K ${pod} tx off`,
+      `ethtool -K ${host} tx off`,
     ].join('\n');
-    const argv = ['sh', '-c', script, 'sh', spec.hostName, spec.ifName, spec.mac, spec.netns];
-    const input = podBatch.join('\n') + '\n';
-    if (this.nodeNetns === undefined) await run(argv[0], argv.slice(1), { input });
-    else await this.inNetns(`/var/run/netns/${this.nodeNetns}`, argv, input);
+    await this.shells.run(`create ${spec.hostName}`, script);
   }
 
   /** Deletes the pair through its host end (the pod end goes with it); a missing one is fine. */
   async delete(hostName: string): Promise<void> {
     try {
-      await this.ipNode(['link', 'del', hostName]);
+      await this.shells.run(`delete ${hostName}`, `ip link del ${quote(hostName)}`);
     } catch (e) {
       if (!isMissingDevice(e)) throw e;
     }
