@@ -5,7 +5,7 @@
 // to the ADD latencies, the CPU time per pod of the agent (with its child processes) and of
 // ovs-vswitchd: on this shared machine it moves far less with the load than latencies do.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,19 +28,51 @@ function reportLoad(bench: string): void {
   report(bench, 'loadavg-per-core', loadavg()[0] / cpus().length);
 }
 
-/** CPU time (ms) a process and its waited-for children have used: utime+stime+cutime+cstime. */
-function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime, stime, cutime, cstime and ppid of a process, from /proc (undefined once it is gone). */
+function procStat(pid: number): { ticks: number; ppid: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return { ticks, ppid: Number(fields[1]) };
+}
+
+/**
+ * CPU time (ms) a process and all its descendants have used: its own and its waited-for
+ * children's (utime+stime+cutime+cstime), plus the same of every descendant still running —
+ * the agent keeps helper processes (shells, ovs-ofctl) whose work is not in its cutime yet.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const p = Number(entry);
+    const s = Number.isInteger(p) ? procStat(p) : undefined;
+    if (s !== undefined) parents.set(p, s.ppid);
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [p, ppid] of parents) {
+      if (!tree.has(p) && tree.has(ppid)) {
+        tree.add(p);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const p of tree) ticks += procStat(p)?.ticks ?? 0;
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 /**
- * Runs `body` and reports the CPU time per pod that the agent (with the ip/ovs-ofctl processes
- * it ran) and ovs-vswitchd spent on it: unlike latencies, this hardly moves with the load that
- * other work puts on the machine.
+ * Runs `body` and reports the CPU time per pod that the agent (with every process it ran or
+ * keeps: shells, ip, ethtool, ovs-ofctl) and ovs-vswitchd spent on it: unlike latencies, this
+ * hardly moves with the load that other work puts on the machine.
  */
 async function reportCpu(
   bench: string,
