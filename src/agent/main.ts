@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CNI_SOCKET } from '../cni/spec.js';
+import { DEFAULT_CNI_SOCKET } from '../cni/spec.cjs';
 import { OvsDaemons } from '../ovs/daemons.js';
 import { DatapathPurger } from '../ovs/datapathpurge.js';
 import { Ofctl } from '../ovs/ofctl.js';

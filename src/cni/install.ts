@@ -1,13 +1,13 @@
 // install-cni: what Antrea's init container of that name does — puts the plugin into the CNI
 // bin dir as `antrea` (the conflist's type) and the conflist into the CNI conf dir, with this
 // node's agent socket. The plugin is a small shell wrapper that execs Node on the compiled
-// main.js, so the bin dir needs no copy of the project.
+// main.cjs, so the bin dir needs no copy of the project.
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CONFLIST = fileURLToPath(new URL('../../../deploy/10-antrea.conflist', import.meta.url));
-const PLUGIN_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const PLUGIN_MAIN = fileURLToPath(new URL('./main.cjs', import.meta.url));
 
 export interface InstallOptions {
   /** e.g. /opt/cni/bin */
@@ -26,7 +26,7 @@ async function writeAtomic(path: string, text: string, mode: number): Promise<vo
 }
 
 /**
- * The plugin executable: a shell script that execs Node on main.js. It drops
+ * The plugin executable: a shell script that execs Node on main.cjs. It drops
  * NODE_EXTRA_CA_CERTS first: Node parses every certificate of that file at start (≈ 40 ms of a
  * 130 ms start here, with the system bundle), and the plugin makes no TLS connection.
  */

@@ -1,8 +1,8 @@
 // The CNI inputs → typed request, and each mistake → the spec's error code (libcni skel's).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRequest } from '../../src/cni/request.js';
-import { CniError, ErrorCode } from '../../src/cni/spec.js';
+import { parseRequest } from '../../src/cni/request.cjs';
+import { CniError, ErrorCode } from '../../src/cni/spec.cjs';
 
 const env = (
   over: Record<string, string | undefined> = {},

@@ -5,8 +5,8 @@
 import type { Ofctl } from '../../ovs/ofctl.js';
 import type { OvsdbPorts } from '../../ovs/ports.js';
 import { settleAll } from '../../util/settle.js';
-import { CniError, ErrorCode, type CniResult } from '../../cni/spec.js';
-import type { AttachRequest, DelRequest, GcRequest, PodRef } from '../../cni/request.js';
+import { CniError, ErrorCode, type CniResult } from '../../cni/spec.cjs';
+import type { AttachRequest, DelRequest, GcRequest, PodRef } from '../../cni/request.cjs';
 import type { OpenflowClient } from '../openflow/client.js';
 import type { PodInterface } from '../openflow/types.js';
 import { containerExternalIds } from '../interfacestore/externalids.js';

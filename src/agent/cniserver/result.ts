@@ -1,6 +1,6 @@
 // The CNI result of a pod's attachment, in the version the runtime asked for: 0.3.x and 0.4.0
 // carry `version` on each IP, 1.x does not; otherwise the shape is the same.
-import type { CniResult, CniVersion } from '../../cni/spec.js';
+import type { CniResult, CniVersion } from '../../cni/spec.cjs';
 import type { ContainerInterface } from '../interfacestore/types.js';
 import type { PodSubnet } from '../ipam/subnet.js';
 

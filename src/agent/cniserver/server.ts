@@ -3,14 +3,14 @@
 // spec's error object. The inputs are parsed here with the plugin's own parser, so the agent
 // never trusts a plugin of another version to have checked them.
 import { createServer, type Server, type Socket } from 'node:net';
-import { configVersion, parseRequest } from '../../cni/request.js';
+import { configVersion, parseRequest } from '../../cni/request.cjs';
 import {
   CniError,
   ErrorCode,
   LATEST_VERSION,
   type CniServerRequest,
   type CniServerResponse,
-} from '../../cni/spec.js';
+} from '../../cni/spec.cjs';
 import { closeUnix, listenUnix } from '../apiserver/listen.js';
 import type { PodNetwork } from './pods.js';
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
-import type { CniErrorObject, CniResult } from '../../cni/spec.js';
+import type { CniErrorObject, CniResult } from '../../cni/spec.cjs';
 
 export interface CniAttachment {
   readonly containerId: string;

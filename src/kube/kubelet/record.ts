@@ -11,7 +11,7 @@
 // that teardown finds.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CniResult } from '../../cni/spec.js';
+import type { CniResult } from '../../cni/spec.cjs';
 
 /** How a container instance ended, as in ContainerStateTerminated. */
 export interface Termination {

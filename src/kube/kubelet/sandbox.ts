@@ -2,7 +2,7 @@
 // container runtime's pause container holds). hostNetwork pods have none: they share the node's
 // namespace and address.
 import { existsSync } from 'node:fs';
-import type { CniResult } from '../../cni/spec.js';
+import type { CniResult } from '../../cni/spec.cjs';
 import { run } from '../../util/exec.js';
 import type { CniAttachment, CniRunner } from './cni.js';
 import type { PodRecord } from './record.js';

@@ -9,7 +9,7 @@ import {
   type CniCommand,
   type CniResult,
   type CniVersion,
-} from './spec.js';
+} from './spec.cjs';
 
 /** The network config (one plugin's entry of a conflist, as the runtime hands it over). */
 export interface NetConf {
