@@ -20,6 +20,11 @@ test('scripts run with set -e; failures carry stderr and status; stdin is not th
     // A command reading stdin gets nothing (not the next script).
     const [read] = await Promise.allSettled([pool.run('reads', 'cat'), pool.run('after', 'true')]);
     assert.equal(read.status, 'fulfilled');
+    // A failed script's background commands end before its status is reported.
+    await assert.rejects(pool.run('bg', '(sleep 0.2; echo late >&2) &\nfalse'), (e) => {
+      assert.equal((e as ExecError).stderr.trim(), 'late');
+      return true;
+    });
     await pool.run('here-doc', "test \"$(cat <<'END'\na b\nEND\n)\" = 'a b'");
   } finally {
     pool.close();

@@ -97,13 +97,16 @@ export class PodLinks {
       `link set ${spec.ifName} up`,
       `route replace default via ${spec.gateway} dev ${spec.ifName}`,
     ];
+    // After the pair exists, three things at once: the host end's offload, and in the pod's
+    // namespace (entered once) its end's offload next to the `ip -batch`.
+    const inPod = 'ethtool -K "$1" tx off & ip -batch -; s=$?; wait $! && exit $s';
     const script = [
       `ip link add ${host} up type veth peer name ${pod} address ${quote(spec.mac)} netns ${netns}`,
-      `nsenter --net=${netns} ip -batch - <<'END_OF_BATCH'`,
+      `ethtool -K ${host} tx off &`,
+      `nsenter --net=${netns} sh -c ${quote(inPod)} sh ${pod} <<'END_OF_BATCH'`,
       ...podBatch,
       'END_OF_BATCH',
-      `nsenter --net=${netns} ethtool -K ${pod} tx off`,
-      `ethtool -K ${host} tx off`,
+      'wait $!',
     ].join('\n');
     await this.shells.run(`create ${spec.hostName}`, script);
   }

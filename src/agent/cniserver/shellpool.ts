@@ -65,9 +65,10 @@ class ShellWorker {
       this.finish(new ExecError('sh', [job.what], null, this.output, why));
     }, job.timeoutMs);
     // A subshell, so that `set -e` and a failure end the script, not the worker; its stdin is
-    // not the worker's, or a command reading stdin would swallow the next scripts.
+    // not the worker's, or a command reading stdin would swallow the next scripts. Commands it
+    // left in the background are waited for, so that nothing writes after the marker.
     this.stdin.write(
-      `(\nset -e\n${job.script}\n) </dev/null 2>&1 >/dev/null; printf '\\n%s %d\\n' ${this.marker} $?\n`,
+      `(\nset -e\ntrap wait EXIT\n${job.script}\n) </dev/null 2>&1 >/dev/null; printf '\\n%s %d\\n' ${this.marker} $?\n`,
     );
   }
 
