@@ -3,11 +3,13 @@
 // off on both ends as Antrea does for OVS's userspace datapath.
 //
 // The pod's namespace comes as a path (CNI_NETNS), which `ip -n` cannot take, so commands
-// inside it run under `nsenter --net=PATH`. Creating and deleting go through a few waiting shells
-// in the node's namespace (ShellPool): no process is spawned by the agent on ADD or DEL.
+// inside it run under `nsenter --net=PATH`. Creating and deleting go through processes kept
+// waiting in the node's namespace — one `ip -batch` (IpBatch), a few shells (ShellPool) — so the
+// agent spawns no process on ADD or DEL.
 import { randomBytes } from 'node:crypto';
 import { statfs } from 'node:fs/promises';
 import { ExecError, run } from '../../util/exec.js';
+import { IpBatch } from './ipbatch.js';
 import { ShellPool } from './shellpool.js';
 
 /**
@@ -56,6 +58,7 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export class PodLinks {
   private readonly shells: ShellPool;
+  private readonly ip: IpBatch;
 
   /** `nodeNetns`: the node's namespace by name (absent: the agent's own namespace). */
   constructor(private readonly nodeNetns?: string) {
@@ -64,11 +67,13 @@ export class PodLinks {
       nodeNetns === undefined ? sh : ['nsenter', `--net=/var/run/netns/${nodeNetns}`, ...sh],
       SHELLS,
     );
+    this.ip = new IpBatch(nodeNetns);
   }
 
   /** Stops the waiting shells. */
   close(): void {
     this.shells.close();
+    this.ip.close();
   }
 
   private ipNode(args: readonly string[]): Promise<string> {
@@ -89,32 +94,33 @@ export class PodLinks {
    * nothing the node itself sends into a pod depends on offload either.
    */
   async create(spec: PodLinkSpec): Promise<void> {
-    const [host, pod, netns] = [quote(spec.hostName), quote(spec.ifName), quote(spec.netns)];
+    const { hostName, ifName, netns } = spec;
+    const peer = ['peer', 'name', ifName, 'address', spec.mac, 'netns', netns];
+    await this.ip.run(['link', 'add', hostName, 'up', 'type', 'veth', ...peer]);
     // `ip -batch` input in a quoted here-document (the shell expands nothing in it); the values
     // are checked ones (CniRequest, IPAM) without whitespace.
     const podBatch = [
-      `addr add ${spec.address} dev ${spec.ifName}`,
-      `link set ${spec.ifName} up`,
-      `route replace default via ${spec.gateway} dev ${spec.ifName}`,
+      `addr add ${spec.address} dev ${ifName}`,
+      `link set ${ifName} up`,
+      `route replace default via ${spec.gateway} dev ${ifName}`,
     ];
-    // After the pair exists, three things at once: the host end's offload, and in the pod's
-    // namespace (entered once) its end's offload next to the `ip -batch`.
+    // Now three things at once: the host end's offload, and in the pod's namespace (entered
+    // once) its end's offload next to the `ip -batch`.
     const inPod = 'ethtool -K "$1" tx off & ip -batch -; s=$?; wait $! && exit $s';
     const script = [
-      `ip link add ${host} up type veth peer name ${pod} address ${quote(spec.mac)} netns ${netns}`,
-      `ethtool -K ${host} tx off &`,
-      `nsenter --net=${netns} sh -c ${quote(inPod)} sh ${pod} <<'END_OF_BATCH'`,
+      `ethtool -K ${quote(hostName)} tx off &`,
+      `nsenter --net=${quote(netns)} sh -c ${quote(inPod)} sh ${quote(ifName)} <<'END_OF_BATCH'`,
       ...podBatch,
       'END_OF_BATCH',
       'wait $!',
     ].join('\n');
-    await this.shells.run(`create ${spec.hostName}`, script);
+    await this.shells.run(`create ${hostName}`, script);
   }
 
   /** Deletes the pair through its host end (the pod end goes with it); a missing one is fine. */
   async delete(hostName: string): Promise<void> {
     try {
-      await this.shells.run(`delete ${hostName}`, `ip link del ${quote(hostName)}`);
+      await this.ip.run(['link', 'del', hostName]);
     } catch (e) {
       if (!isMissingDevice(e)) throw e;
     }
