@@ -13,8 +13,8 @@ import { IpBatch } from './ipbatch.js';
 import { ShellPool } from './shellpool.js';
 
 /**
- * Shells kept for concurrent ADDs and DELs: a burst of pods shares them (this node has few
- * cores, so more would only wait for CPU).
+ * Shells kept for concurrent ADDs: a burst of pods shares them (this node has few cores, so
+ * more would only wait for CPU).
  */
 const SHELLS = 4;
 
@@ -70,7 +70,7 @@ export class PodLinks {
     this.ip = new IpBatch(nodeNetns);
   }
 
-  /** Stops the waiting shells. */
+  /** Stops the waiting shells and ip. */
   close(): void {
     this.shells.close();
     this.ip.close();
