@@ -3,7 +3,7 @@
 // from the highest ordinal, and a template change replacing pods from the top.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { V1StatefulSet } from '@kubernetes/client-node';
+import { Watch, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { ControllerCluster, table, until } from './cluster.js';
 
 const NS = 'cassandra';
@@ -84,11 +84,26 @@ test('pods are created in ordinal order, each after the previous one is Ready', 
 });
 
 test('scaling down removes the highest ordinals first', async () => {
-  await c.kubectl('scale', '-n', NS, 'sts/cassandra', '--replicas=1');
-  await until('cassandra-2 gone', async () => (await podNames()).length === 2);
-  assert.deepEqual(await podNames(), ['cassandra-0', 'cassandra-1']);
-  await until('only cassandra-0', async () => (await podNames()).length === 1);
-  assert.deepEqual(await podNames(), ['cassandra-0']);
+  // The deletion order is read from a watch: polling can miss the moment between two deletions
+  // on a loaded machine (cassandra-1 may go right after cassandra-2).
+  const deleted: string[] = [];
+  const watch = await new Watch(c.kc).watch(
+    `/api/v1/namespaces/${NS}/pods`,
+    {},
+    (type: string, pod: V1Pod) => {
+      if (type === 'DELETED') deleted.push(pod.metadata!.name!);
+    },
+    () => undefined,
+  );
+  try {
+    await c.kubectl('scale', '-n', NS, 'sts/cassandra', '--replicas=1');
+    await until('only cassandra-0', async () => (await podNames()).length === 1);
+    assert.deepEqual(await podNames(), ['cassandra-0']);
+    await until('both deletions watched', () => deleted.length === 2);
+    assert.deepEqual(deleted, ['cassandra-2', 'cassandra-1']);
+  } finally {
+    watch.abort();
+  }
   await until('status 1', async () => {
     const s = await c.apps.readNamespacedStatefulSet({ namespace: NS, name: 'cassandra' });
     return s.status?.replicas === 1 && s.status.readyReplicas === 1;
