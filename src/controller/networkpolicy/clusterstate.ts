@@ -5,6 +5,7 @@
 import type { GroupMember, NamedPort, Namespace, Pod, LabelSelector } from '../../apis/index.js';
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { GroupState } from './groups.js';
+import type { PolicyEntry } from './policyentry.js';
 import { PodList } from './podlist.js';
 import { SparseIndex } from './sparseindex.js';
 
@@ -76,16 +77,53 @@ export function namespaceStateOf(ns: Namespace): NamespaceState {
   return { name, labels };
 }
 
+/** Past this many Kubernetes NetworkPolicies in a namespace, they are found through a Map. */
+const FEW_POLICIES = 16;
+
 /**
  * What the controller keeps under one namespace name, so one lookup finds it all: the
- * namespace's labels (undefined while it does not exist), its pods, and the groups covering it
- * (kept by GroupStore; a group naming a namespace covers it before it exists).
+ * namespace's labels (undefined while it does not exist), its pods, the groups covering it
+ * (kept by GroupStore; a group naming a namespace covers it before it exists) and its
+ * Kubernetes NetworkPolicies (kept by the controller).
  */
 export class NamespaceSlot {
   labels: Labels | undefined;
   readonly pods = new PodList();
   readonly groups = new Set<GroupState>();
+  /** By name: a few in an array, searched; a Map past FEW_POLICIES. */
+  private policies: PolicyEntry[] | Map<string, PolicyEntry> | undefined;
   constructor(readonly name: string) {}
+
+  get policyCount(): number {
+    const p = this.policies;
+    return p === undefined ? 0 : Array.isArray(p) ? p.length : p.size;
+  }
+
+  policy(name: string): PolicyEntry | undefined {
+    const p = this.policies;
+    if (p === undefined) return undefined;
+    if (!Array.isArray(p)) return p.get(name);
+    for (const e of p) if (e.name === name) return e;
+    return undefined;
+  }
+
+  /** Adds a policy not held yet. */
+  addPolicy(e: PolicyEntry): void {
+    const p = (this.policies ??= []);
+    if (!Array.isArray(p)) p.set(e.name, e);
+    else if (p.length < FEW_POLICIES) p.push(e);
+    else this.policies = new Map([...p, e].map((x) => [x.name, x]));
+  }
+
+  deletePolicy(e: PolicyEntry): void {
+    const p = this.policies;
+    if (p === undefined) return;
+    if (!Array.isArray(p)) p.delete(e.name);
+    else {
+      const i = p.indexOf(e);
+      if (i >= 0) p.splice(i, 1);
+    }
+  }
 }
 
 export class ClusterState {
@@ -105,7 +143,7 @@ export class ClusterState {
 
   /** Forgets a slot that holds nothing any more. */
   dropIfEmpty(slot: NamespaceSlot): void {
-    if (!slot.labels && slot.pods.count === 0 && slot.groups.size === 0)
+    if (!slot.labels && slot.pods.count === 0 && slot.groups.size === 0 && !slot.policyCount)
       this.slots.delete(slot.name);
   }
 

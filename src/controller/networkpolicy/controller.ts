@@ -55,7 +55,12 @@ export class NetworkPolicyController implements ConversionHost {
   private readonly cluster = new ClusterState();
   private readonly batch = new EventBatch();
   private readonly groups: GroupStore;
-  private readonly policies = new Map<string, PolicyEntry>();
+  /**
+   * Antrea policies by policyKey, in the order tier and ClusterGroup changes reconvert them.
+   * Kubernetes NetworkPolicies read neither, so they are never reconverted: they sit in their
+   * namespace's slot instead (one lookup there, not two in a map of every policy).
+   */
+  private readonly antreaPolicies = new Map<string, PolicyEntry>();
   private readonly byName = new Map<string, PolicyEntry>();
   private readonly tiers = new Map<string, number>(Object.entries(DEFAULT_TIERS));
   private readonly named = new NamedGroups();
@@ -171,30 +176,38 @@ export class NetworkPolicyController implements ConversionHost {
 
   private upsertPolicy(obj: KubeObject, type: PolicyRef['type']): void {
     const ref = policyRefOf(obj, type);
-    const key = policyKey(ref);
-    let entry = this.policies.get(key);
+    let entry = this.policyEntry(ref);
     if (!entry) {
       entry = {
         type: ref.type,
         namespace: ref.namespace,
         name: ref.name,
-        key,
         source: obj,
         internal: undefined,
         appliedTo: NO_GROUPS,
         namedDeps: NO_NAMED_DEPS,
         namespaceDependent: false,
       };
-      this.policies.set(key, entry);
+      if (ref.type === 'K8sNetworkPolicy') this.cluster.slotFor(ref.namespace!).addPolicy(entry);
+      else this.antreaPolicies.set(policyKey(ref), entry);
     }
     entry.source = obj;
     this.convert(entry);
   }
 
+  private policyEntry(ref: PolicyRef): PolicyEntry | undefined {
+    if (ref.type === 'K8sNetworkPolicy') return this.cluster.slot(ref.namespace!)?.policy(ref.name);
+    return this.antreaPolicies.get(policyKey(ref));
+  }
+
   private deletePolicy(ref: PolicyRef): void {
-    const entry = this.policies.get(policyKey(ref));
+    const entry = this.policyEntry(ref);
     if (!entry) return;
-    this.policies.delete(entry.key);
+    if (ref.type === 'K8sNetworkPolicy') {
+      const slot = this.cluster.slot(ref.namespace!)!;
+      slot.deletePolicy(entry);
+      this.cluster.dropIfEmpty(slot);
+    } else this.antreaPolicies.delete(policyKey(ref));
     this.namespaceDependent.delete(entry);
     if (entry.internal) {
       this.byName.delete(entry.internal.metadata.name);
@@ -217,8 +230,9 @@ export class NetworkPolicyController implements ConversionHost {
     for (const e of [...this.namespaceDependent]) this.convert(e);
   }
 
+  /** Reconverts the Antrea policies that match (no Kubernetes NetworkPolicy reads a tier or group). */
   private reconvert(which: (e: PolicyEntry) => boolean): void {
-    for (const e of this.policies.values()) if (which(e)) this.convert(e);
+    for (const e of this.antreaPolicies.values()) if (which(e)) this.convert(e);
   }
 
   private convert(entry: PolicyEntry): void {

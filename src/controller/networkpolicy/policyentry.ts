@@ -6,8 +6,6 @@ import type { GroupState } from './groups.js';
 import type { PolicyRef } from './policyref.js';
 
 export interface PolicyEntry extends PolicyRef {
-  /** policyKey of it, kept so the index and every event hold the one string. */
-  readonly key: string;
   source: KubeObject;
   /** Also says which groups the policy holds references on: those it names. */
   internal: InternalNetworkPolicy | undefined;
