@@ -4,7 +4,6 @@
 import { selectorMatches, type Labels } from '../../apis/index.js';
 import type { ClusterState, NamespaceSlot, PodState } from './clusterstate.js';
 import { GroupMembers } from './groupmembers.js';
-import { GroupRefs } from './grouprefs.js';
 import type { GroupSelector } from './groupselector.js';
 import type { NodeSpan } from './nodespan.js';
 import type { PolicyEntry } from './policyentry.js';
@@ -12,36 +11,51 @@ import type { PolicyEntry } from './policyentry.js';
 export type GroupRole = 'address' | 'appliedTo';
 export const ROLE_BIT: Readonly<Record<GroupRole, number>> = { address: 1, appliedTo: 2 };
 
-export class GroupState {
-  readonly members = new GroupMembers();
-  /** Policy → the roles (ROLE_BIT mask) it uses the group in; one index for both roles. */
-  private readonly refs = new GroupRefs<PolicyEntry>();
+/**
+ * A group: its selector terms, its member pods (it is its own GroupMembers) and the policies
+ * using it with their roles. One object per group, not three: fewer live objects make every
+ * minor GC cheaper. Most groups have one user, so the first sits in two fields and a Map
+ * (some 200 bytes) exists only for the rest.
+ */
+export class GroupState extends GroupMembers {
+  private firstPolicy: PolicyEntry | undefined;
+  /** The first policy's roles (ROLE_BIT mask). */
+  private firstMask = 0;
+  /** The other policies → their roles. */
+  private otherPolicies: Map<PolicyEntry, number> | undefined;
   private addressUsers = 0;
   private appliedToUsers = 0;
 
   constructor(
     readonly name: string,
     public terms: readonly GroupSelector[],
-  ) {}
-
-  /** Records a policy's use in a role; true when it is the first in that role. */
-  addRef(policy: PolicyEntry, role: GroupRole): boolean {
-    const mask = this.refs.get(policy);
-    if (mask & ROLE_BIT[role]) return false;
-    this.refs.set(policy, mask | ROLE_BIT[role]);
-    return this.count(role, +1) === 1;
+  ) {
+    super();
   }
 
-  dropRef(policy: PolicyEntry, role: GroupRole): void {
-    const mask = this.refs.get(policy);
-    if (!(mask & ROLE_BIT[role])) return;
-    this.refs.set(policy, mask & ~ROLE_BIT[role]);
-    this.count(role, -1);
+  /** Its member pods: the group itself. */
+  get members(): GroupMembers {
+    return this;
   }
 
   /** The nodes of its members: the AppliedToGroup's span. */
   get nodes(): NodeSpan {
-    return this.members;
+    return this;
+  }
+
+  /** Records a policy's use in a role; true when it is the first in that role. */
+  addRef(policy: PolicyEntry, role: GroupRole): boolean {
+    const mask = this.maskOf(policy);
+    if (mask & ROLE_BIT[role]) return false;
+    this.setMask(policy, mask | ROLE_BIT[role]);
+    return this.countUsers(role, +1) === 1;
+  }
+
+  dropRef(policy: PolicyEntry, role: GroupRole): void {
+    const mask = this.maskOf(policy);
+    if (!(mask & ROLE_BIT[role])) return;
+    this.setMask(policy, mask & ~ROLE_BIT[role]);
+    this.countUsers(role, -1);
   }
 
   /** Whether some policy uses the group in the role (it then exists as that kind). */
@@ -51,14 +65,37 @@ export class GroupState {
 
   /** The policies that use the group in the role. */
   users(role: GroupRole): PolicyEntry[] {
-    return this.refs.with(ROLE_BIT[role]);
+    const bit = ROLE_BIT[role];
+    const out: PolicyEntry[] = [];
+    if (this.firstPolicy !== undefined && this.firstMask & bit) out.push(this.firstPolicy);
+    this.otherPolicies?.forEach((mask, policy) => {
+      if (mask & bit) out.push(policy);
+    });
+    return out;
   }
 
   get referenced(): boolean {
-    return this.refs.size > 0;
+    return this.firstPolicy !== undefined || (this.otherPolicies?.size ?? 0) > 0;
   }
 
-  private count(role: GroupRole, delta: number): number {
+  /** The policy's role mask; 0 when it does not use the group. */
+  private maskOf(policy: PolicyEntry): number {
+    return policy === this.firstPolicy ? this.firstMask : (this.otherPolicies?.get(policy) ?? 0);
+  }
+
+  /** Sets the policy's role mask; 0 removes the policy. */
+  private setMask(policy: PolicyEntry, mask: number): void {
+    if (
+      policy === this.firstPolicy ||
+      (this.firstPolicy === undefined && !this.otherPolicies?.has(policy))
+    ) {
+      this.firstPolicy = mask === 0 ? undefined : policy;
+      this.firstMask = mask;
+    } else if (mask === 0) this.otherPolicies?.delete(policy);
+    else (this.otherPolicies ??= new Map()).set(policy, mask);
+  }
+
+  private countUsers(role: GroupRole, delta: number): number {
     if (role === 'address') return (this.addressUsers += delta);
     return (this.appliedToUsers += delta);
   }
