@@ -102,10 +102,16 @@ export function policyTypesOf(np: NetworkPolicy): readonly PolicyType[] {
   if (!given || given.length === 0) {
     return np.spec.egress && np.spec.egress.length > 0 ? INGRESS_EGRESS : INGRESS;
   }
-  for (const common of [INGRESS, INGRESS_EGRESS]) {
-    if (given.length === common.length && given.every((t, i) => t === common[i])) return common;
-  }
+  // No list of the common lists nor a callback: this runs once per policy.
+  if (sameTypes(given, INGRESS)) return INGRESS;
+  if (sameTypes(given, INGRESS_EGRESS)) return INGRESS_EGRESS;
   return [...given];
+}
+
+function sameTypes(a: readonly PolicyType[], b: readonly PolicyType[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function convertK8sPolicy(
