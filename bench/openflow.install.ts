@@ -15,7 +15,6 @@ import {
 import { OpenflowClient } from '../src/agent/openflow/client.js';
 import { BRIDGE_NAME, type PodInterface } from '../src/agent/openflow/types.js';
 import { OvsDaemons } from '../src/ovs/daemons.js';
-import { formatFlow } from '../src/ovs/flowtext.js';
 import { Ofctl, type FlowChange } from '../src/ovs/ofctl.js';
 import { Vsctl } from '../src/ovs/vsctl.js';
 import { run as exec } from '../src/util/exec.js';
@@ -165,7 +164,7 @@ async function agentInstall(): Promise<{ seconds: number; flows: string[] }> {
     report('openflow-one-address-1000-rules', 'ms-min', Math.min(...times));
     report('openflow-one-address-1000-rules', 'ms-spaced', median((await oneAddress(100)).times));
     await bare.close();
-    return { seconds: total, flows: client.installedFlows().map(formatFlow) };
+    return { seconds: total, flows: client.installedLines() };
   });
 }
 

@@ -7,8 +7,15 @@ import type { Flow } from './flow.js';
 import { formatFlow, formatFlowKey } from './flowtext.js';
 import type { OfctlProcess } from './ofctlprocess.js';
 
-export type FlowChange =
-  { op: 'add'; flow: Flow } | { op: 'modify'; flow: Flow } | { op: 'delete'; flow: Flow };
+export interface FlowChange {
+  readonly op: 'add' | 'modify' | 'delete';
+  readonly flow: Flow;
+  /**
+   * The change's bundle line, when its producer holds flows as text (the agent's flow cache):
+   * then `flow` may be parsed only on demand, and nothing is formatted on the way to OVS.
+   */
+  readonly line?: string;
+}
 
 /** A bundle that OVS rejected; nothing of it was applied. */
 export class BundleError extends Error {
@@ -34,6 +41,7 @@ export function bundleError(
 }
 
 export function changeLine(change: FlowChange): string {
+  if (change.line !== undefined) return change.line;
   switch (change.op) {
     case 'add':
       return `add ${formatFlow(change.flow)}`;
@@ -42,8 +50,8 @@ export function changeLine(change: FlowChange): string {
     case 'delete':
       return `delete_strict ${formatFlowKey(change.flow)}`;
     default: {
-      const never: never = change;
-      throw new Error(`unknown flow change ${JSON.stringify(never)}`);
+      const never: never = change.op;
+      throw new Error(`unknown flow change ${String(never)}`);
     }
   }
 }

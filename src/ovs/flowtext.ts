@@ -38,17 +38,32 @@ export function formatFlowKey(flow: Flow): string {
   return `table=${flow.table}, ${priorityAndMatch(flow)}`;
 }
 
-/** `ovs-ofctl add-flow` syntax, e.g. `table=90, priority=200,ip,nw_src=10.10.1.5 actions=drop`. */
-export function formatFlow(flow: Flow): string {
-  let s = isZeroCookie(flow.cookie) ? '' : `cookie=${flow.cookie}, `;
-  s += `table=${flow.table}, `;
-  // Timeouts, flags and importance in OVS's order; zero values are absent, as OVS treats them.
+/** Timeouts, flags and importance in OVS's order, each followed by `, `; zero values are absent. */
+function modifiers(flow: Flow): string {
   // Appended in place: a bundle formats 100,000 flows, nearly all without any of them.
+  let s = '';
   if (flow.idleTimeout) s += `idle_timeout=${flow.idleTimeout}, `;
   if (flow.hardTimeout) s += `hard_timeout=${flow.hardTimeout}, `;
   if (flow.flags !== undefined) for (const f of flow.flags) s += `${f}, `;
   if (flow.importance) s += `importance=${flow.importance}, `;
-  return `${s}${priorityAndMatch(flow)} actions=${actionsText(flow.actions)}`;
+  return s;
+}
+
+/** `ovs-ofctl add-flow` syntax, e.g. `table=90, priority=200,ip,nw_src=10.10.1.5 actions=drop`. */
+export function formatFlow(flow: Flow): string {
+  const cookie = isZeroCookie(flow.cookie) ? '' : `cookie=${flow.cookie}, `;
+  const head = `${cookie}table=${flow.table}, ${modifiers(flow)}`;
+  return `${head}${priorityAndMatch(flow)} actions=${actionsText(flow.actions)}`;
+}
+
+/**
+ * What a flow carries besides its key: cookie, timeouts, flags, importance (if any) and
+ * `actions=…`, as add-flow reads it after the key (`formatFlowKey(f) + ' ' + formatFlowValue(f)`
+ * is a flow ovs-ofctl and parseFlow read; only the order of the fields differs from formatFlow).
+ */
+export function formatFlowValue(flow: Flow): string {
+  const cookie = isZeroCookie(flow.cookie) ? '' : `cookie=${flow.cookie}, `;
+  return `${cookie}${modifiers(flow)}actions=${actionsText(flow.actions)}`;
 }
 
 /** The line dump-flows printed for this flow, leading space included. */

@@ -6,8 +6,13 @@
 // caller's whole batch becomes one bundle.
 import type { RuleAction } from '../../apis/index.js';
 import type { FlowEditor } from '../openflow/client.js';
-import type { Flow } from '../../ovs/flow.js';
-import { ConjunctionFlows, isolationFlow, peerKey, type FlowAction } from '../openflow/policy.js';
+import { FlowTexts } from '../openflow/flowkey.js';
+import {
+  addIsolationFlow,
+  ConjunctionFlows,
+  peerKey,
+  type FlowAction,
+} from '../openflow/policy.js';
 import { compileRule, peerProvider } from './compile.js';
 import type { ConjIDAllocator } from './conjids.js';
 import type { Placement, PriorityAssigner } from './priority.js';
@@ -54,7 +59,7 @@ export class Reconciler {
     const placement = this.priorities.place(rule);
     const old = this.realized.get(rule.id)?.conjs ?? [];
     const conjs: RealizedConj[] = [];
-    const flows: Flow[] = [];
+    const flows = new FlowTexts();
     for (const spec of compileRule(rule, this.cache, this.interfaces)) {
       const conj = new ConjunctionFlows({
         id: old.find((c) => c.key === spec.key)?.flows.conj.id ?? this.ids.allocate(),
@@ -115,13 +120,13 @@ export class Reconciler {
       return;
     }
     const types = p.policyTypes ?? ['Ingress'];
-    const flows: Flow[] = [];
+    const flows = new FlowTexts();
     for (const g of p.appliedToGroups) {
       for (const m of this.cache.appliedToGroup(g)?.groupMembers ?? []) {
         const iface = this.interfaces.podInterface(m.pod.namespace, m.pod.name);
         if (iface === undefined) continue;
-        if (types.includes('Ingress')) flows.push(isolationFlow('In', iface.ofport));
-        if (types.includes('Egress')) flows.push(isolationFlow('Out', iface.ofport));
+        if (types.includes('Ingress')) addIsolationFlow(flows, 'In', iface.ofport);
+        if (types.includes('Egress')) addIsolationFlow(flows, 'Out', iface.ofport);
       }
     }
     f.setOwner(owner, flows);

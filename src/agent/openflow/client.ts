@@ -27,7 +27,10 @@ export const Owner = {
 } as const;
 
 /** Owners' flows are set through this during an update. */
-export type FlowEditor = Pick<FlowCache, 'put' | 'remove' | 'setOwner' | 'clearOwner'>;
+export type FlowEditor = Pick<
+  FlowCache,
+  'put' | 'putText' | 'remove' | 'removeText' | 'setOwner' | 'clearOwner'
+>;
 
 /** Groups are set (added or replaced) and deleted through this during an update. */
 export type GroupEditor = Pick<GroupCache, 'set' | 'delete'>;
@@ -109,7 +112,7 @@ export class OpenflowClient {
   async replay(): Promise<void> {
     const run = this.queue.then(() =>
       this.ovs.applyBundle(
-        this.cache.installedFlows().map((flow) => ({ op: 'add', flow }) as const),
+        this.cache.installedChanges(),
         this.groups.installedGroups().map((group) => ({ op: 'put', group }) as const),
       ),
     );
@@ -124,6 +127,11 @@ export class OpenflowClient {
 
   installedFlows(): Flow[] {
     return this.cache.installedFlows();
+  }
+
+  /** installedFlows as add-flows lines, without parsing them. */
+  installedLines(): string[] {
+    return this.cache.installedLines();
   }
 
   installedGroups(): Group[] {

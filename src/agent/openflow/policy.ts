@@ -8,8 +8,10 @@
 // so a rule of N sources, M pods and P ports costs N+M+P+1 flows, not N×M×P.
 import type { Flow, MatchField } from '../../ovs/flow.js';
 import type { Direction, Protocol } from '../../apis/index.js';
+import { formatFlowValue } from '../../ovs/flowtext.js';
 import { flow, gotoTable, m, DROP } from './build.js';
 import { EgressConjID, IngressConjID, load, match, TargetOFPort } from './fields.js';
+import { flowHead, type FlowTexts } from './flowkey.js';
 import { Priority, Table } from './tables.js';
 import type { NodeConfig } from './types.js';
 
@@ -162,12 +164,24 @@ export function portMatches(start: number, end: number): string[] {
   return out;
 }
 
+/** The cache's form of flows alike but for their last match value (see flowkey.ts). */
+interface TextTemplate {
+  readonly head: string;
+  readonly value: string;
+}
+
+function template(f: Flow): TextTemplate {
+  return { head: flowHead(f), value: formatFlowValue(f) };
+}
+
 /**
  * The flows of one conjunction. Each clause's action list is built once and shared by all the
  * clause's flows: a rule with thousands of addresses allocates one `conjunction(...)` string.
  */
 export class ConjunctionFlows {
   private readonly clauseActions: readonly (readonly string[])[];
+  /** The peer and local clause flows in the cache's form, built on first use. */
+  private texts: { peer: TextTemplate; any: TextTemplate; local: TextTemplate } | undefined;
 
   constructor(readonly conj: PolicyConjunction) {
     const n = conj.hasServices ? 3 : 2;
@@ -227,20 +241,52 @@ export class ConjunctionFlows {
     }
   }
 
-  /** Appends every flow of the conjunction to `flows` (a rule's conjunctions fill one list). */
+  /**
+   * Appends every flow of the conjunction to `flows` (a rule's conjunctions fill one list). The
+   * peer and local flows, nearly all of a rule's, go as text made from one template each: what
+   * `peer(key)` and `local(ofport)` would give, without a flow object per address.
+   */
   addAll(
-    flows: Flow[],
+    flows: FlowTexts,
     peers: Iterable<string>,
     local: readonly number[],
     services: readonly ServicePort[],
   ): void {
+    const t = (this.texts ??= {
+      peer: template(this.peer('0.0.0.0')),
+      any: template(this.peer(ANY_PEER)),
+      local: template(this.local(0)),
+    });
+    const addLocal = (): void => {
+      for (const p of local)
+        flows.add(t.local.head, localTail(this.conj.direction, p), t.local.value);
+    };
     // Clause 1 first, as the conjunction numbers them.
-    if (this.conj.direction === 'Out') for (const p of local) flows.push(this.local(p));
-    for (const key of peers) flows.push(this.peer(key));
-    if (this.conj.direction === 'In') for (const p of local) flows.push(this.local(p));
-    for (const s of services) for (const f of this.service(s)) flows.push(f);
-    flows.push(this.action());
+    if (this.conj.direction === 'Out') addLocal();
+    for (const key of peers) {
+      if (key === ANY_PEER) flows.add(t.any.head, '', t.any.value);
+      else flows.add(t.peer.head, key, t.peer.value);
+    }
+    if (this.conj.direction === 'In') addLocal();
+    for (const s of services) for (const f of this.service(s)) flows.addFlow(f);
+    flows.addFlow(this.action());
   }
+}
+
+/** The last match value of a local pod's flow (see localMatch). */
+function localTail(direction: Direction, ofport: number): string {
+  return direction === 'In' ? match(TargetOFPort, ofport).value! : String(ofport);
+}
+
+const isolationTemplates = {
+  In: template(isolationFlow('In', 0)),
+  Out: template(isolationFlow('Out', 0)),
+};
+
+/** isolationFlow, appended in the cache's form. */
+export function addIsolationFlow(flows: FlowTexts, direction: Direction, ofport: number): void {
+  const t = isolationTemplates[direction];
+  flows.add(t.head, localTail(direction, ofport), t.value);
 }
 
 /** Default deny for a pod that a K8s NetworkPolicy isolates in this direction. */
