@@ -42,6 +42,8 @@ function flowAction(a: RuleAction): FlowAction {
 
 export class Reconciler {
   private readonly realized = new Map<string, RealizedRule>();
+  /** One rule's (or policy's) flows on their way into the cache, reused: the cache copies them. */
+  private readonly flows = new FlowTexts();
 
   constructor(
     private readonly cache: RuleCache,
@@ -59,7 +61,8 @@ export class Reconciler {
     const placement = this.priorities.place(rule);
     const old = this.realized.get(rule.id)?.conjs ?? [];
     const conjs: RealizedConj[] = [];
-    const flows = new FlowTexts();
+    const flows = this.flows;
+    flows.clear();
     for (const spec of compileRule(rule, this.cache, this.interfaces)) {
       const conj = new ConjunctionFlows({
         id: old.find((c) => c.key === spec.key)?.flows.conj.id ?? this.ids.allocate(),
@@ -120,7 +123,8 @@ export class Reconciler {
       return;
     }
     const types = p.policyTypes ?? ['Ingress'];
-    const flows = new FlowTexts();
+    const flows = this.flows;
+    flows.clear();
     for (const g of p.appliedToGroups) {
       for (const m of this.cache.appliedToGroup(g)?.groupMembers ?? []) {
         const iface = this.interfaces.podInterface(m.pod.namespace, m.pod.name);

@@ -180,14 +180,14 @@ export class FlowCache {
   /** The owner wants exactly these flows: its others are removed. */
   setOwner(owner: string, flows: readonly Flow[] | FlowTexts): void {
     const texts = flows instanceof FlowTexts ? flows : FlowTexts.of(flows);
-    const { heads, tails, values } = texts;
+    const { heads, tails, values, length } = texts;
     const own = this.byOwner.get(owner);
     if (own === undefined) {
       this.addOwner(owner, texts);
       return;
     }
     const wanted = new Set<Entry>();
-    for (let i = 0; i < heads.length; i++) {
+    for (let i = 0; i < length; i++) {
       const entry = this.entry(heads[i], tails[i]);
       this.putEntry(owner, entry, values[i]);
       wanted.add(entry);
@@ -319,12 +319,12 @@ export class FlowCache {
    * A brand-new owner's flows (every rule of an initial sync): one owner lookup, and no undo
    * log (abort drops a new owner's wishes whole).
    */
-  private addOwner(owner: string, { heads, tails, values }: FlowTexts): void {
+  private addOwner(owner: string, { heads, tails, values, length }: FlowTexts): void {
     const own = new SmallSet<Entry>();
     this.byOwner.set(owner, own);
     this.newOwners.add(owner);
     this.merged = false;
-    for (let i = 0; i < heads.length; i++) {
+    for (let i = 0; i < length; i++) {
       const entry = this.entry(heads[i], tails[i]);
       const previous = entry.get(owner);
       if (previous === values[i]) continue;

@@ -27,11 +27,16 @@ export function parseCachedFlow(head: string, tail: string, value: string): Flow
   return f.actions.length === 1 && f.actions[0] === 'drop' ? { ...f, actions: [] } : f;
 }
 
-/** An owner's flows, in the cache's form (parallel arrays: no object per flow). */
+/**
+ * An owner's flows, in the cache's form: parallel arrays, no object per flow. Reusable: clear()
+ * keeps the arrays, so a caller that fills one per rule allocates them once.
+ */
 export class FlowTexts {
+  /** Entries [0, length) are the flows; the arrays may be longer. */
   readonly heads: string[] = [];
   readonly tails: string[] = [];
   readonly values: string[] = [];
+  private count = 0;
 
   static of(flows: readonly Flow[]): FlowTexts {
     const out = new FlowTexts();
@@ -40,13 +45,18 @@ export class FlowTexts {
   }
 
   get length(): number {
-    return this.heads.length;
+    return this.count;
+  }
+
+  clear(): void {
+    this.count = 0;
   }
 
   add(head: string, tail: string, value: string): void {
-    this.heads.push(head);
-    this.tails.push(tail);
-    this.values.push(value);
+    const i = this.count++;
+    this.heads[i] = head;
+    this.tails[i] = tail;
+    this.values[i] = value;
   }
 
   addFlow(f: Flow): void {

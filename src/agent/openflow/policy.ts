@@ -174,14 +174,44 @@ function template(f: Flow): TextTemplate {
   return { head: flowHead(f), value: formatFlowValue(f) };
 }
 
+/** The heads of a conjunction's peer and local clause flows: they depend on no conj id. */
+interface ClauseHeads {
+  readonly peer: string;
+  readonly any: string;
+  readonly local: string;
+}
+
+/**
+ * The last clause heads built. Rules of one table and priority come in runs (every K8s rule of a
+ * direction), so this builds the heads once per run, and a run's flows share one head string.
+ */
+let lastHeads: { conj: PolicyConjunction; heads: ClauseHeads } | undefined;
+
+function clauseHeads(flows: ConjunctionFlows): ClauseHeads {
+  const c = flows.conj;
+  const last = lastHeads?.conj;
+  if (
+    last !== undefined &&
+    last.direction === c.direction &&
+    last.table === c.table &&
+    last.priority === c.priority
+  )
+    return lastHeads!.heads;
+  const heads = {
+    peer: flowHead(flows.peer('0.0.0.0')),
+    any: flowHead(flows.peer(ANY_PEER)),
+    local: flowHead(flows.local(0)),
+  };
+  lastHeads = { conj: c, heads };
+  return heads;
+}
+
 /**
  * The flows of one conjunction. Each clause's action list is built once and shared by all the
  * clause's flows: a rule with thousands of addresses allocates one `conjunction(...)` string.
  */
 export class ConjunctionFlows {
   private readonly clauseActions: readonly (readonly string[])[];
-  /** The peer and local clause flows in the cache's form, built on first use. */
-  private texts: { peer: TextTemplate; any: TextTemplate; local: TextTemplate } | undefined;
 
   constructor(readonly conj: PolicyConjunction) {
     const n = conj.hasServices ? 3 : 2;
@@ -193,15 +223,21 @@ export class ConjunctionFlows {
   /** The clause flow of one peer address key: clause 1 (sources) of an ingress rule, else 2. */
   peer(key: string): Flow {
     const c = this.conj;
-    const actions = this.clauseActions[c.direction === 'In' ? 0 : 1];
-    return flow(c.table, c.priority, peerMatch(c.direction, key), actions);
+    return flow(c.table, c.priority, peerMatch(c.direction, key), this.peerActions());
   }
 
   /** The clause flow of one local pod: clause 2 (destinations) of an ingress rule, else 1. */
   local(ofport: number): Flow {
     const c = this.conj;
-    const actions = this.clauseActions[c.direction === 'In' ? 1 : 0];
-    return flow(c.table, c.priority, localMatch(c.direction, ofport), actions);
+    return flow(c.table, c.priority, localMatch(c.direction, ofport), this.localActions());
+  }
+
+  private peerActions(): readonly string[] {
+    return this.clauseActions[this.conj.direction === 'In' ? 0 : 1];
+  }
+
+  private localActions(): readonly string[] {
+    return this.clauseActions[this.conj.direction === 'In' ? 1 : 0];
   }
 
   /** The clause-3 flows of one service port. */
@@ -252,20 +288,18 @@ export class ConjunctionFlows {
     local: readonly number[],
     services: readonly ServicePort[],
   ): void {
-    const t = (this.texts ??= {
-      peer: template(this.peer('0.0.0.0')),
-      any: template(this.peer(ANY_PEER)),
-      local: template(this.local(0)),
-    });
+    const c = this.conj;
+    const heads = clauseHeads(this);
+    const peerValue = formatFlowValue(flow(c.table, c.priority, [], this.peerActions()));
+    const localValue = formatFlowValue(flow(c.table, c.priority, [], this.localActions()));
     const addLocal = (): void => {
-      for (const p of local)
-        flows.add(t.local.head, localTail(this.conj.direction, p), t.local.value);
+      for (const p of local) flows.add(heads.local, localTail(c.direction, p), localValue);
     };
     // Clause 1 first, as the conjunction numbers them.
     if (this.conj.direction === 'Out') addLocal();
     for (const key of peers) {
-      if (key === ANY_PEER) flows.add(t.any.head, '', t.any.value);
-      else flows.add(t.peer.head, key, t.peer.value);
+      if (key === ANY_PEER) flows.add(heads.any, '', peerValue);
+      else flows.add(heads.peer, key, peerValue);
     }
     if (this.conj.direction === 'In') addLocal();
     for (const s of services) for (const f of this.service(s)) flows.addFlow(f);
