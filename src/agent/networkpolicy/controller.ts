@@ -115,7 +115,7 @@ export class NetworkPolicyController {
       }
       case 'AddressGroup': {
         if (e.type === 'delete') {
-          this.cache.deleteAddressGroup(e.name).forEach((id) => work.full.add(id));
+          for (const id of this.cache.deleteAddressGroup(e.name)) work.full.add(id);
           return;
         }
         const d = this.cache.upsertAddressGroup(e.object);
@@ -133,8 +133,8 @@ export class NetworkPolicyController {
           e.type === 'upsert'
             ? this.cache.upsertAppliedToGroup(e.object)
             : this.cache.deleteAppliedToGroup(e.name);
-        users.rules.forEach((id) => work.full.add(id));
-        users.policies.forEach((uid) => work.isolation.add(uid));
+        for (const id of users.rules) work.full.add(id);
+        for (const uid of users.policies) work.isolation.add(uid);
         return;
       }
       case 'PodInterface': {

@@ -14,6 +14,7 @@ import type {
   RuleAction,
   ServiceMatch,
 } from '../../apis/index.js';
+import { SmallSet } from '../openflow/smallset.js';
 import { isIPv6 } from './ipblock.js';
 import type { NativeOrder, Placeable } from './priority.js';
 
@@ -42,8 +43,16 @@ export interface AddressDelta {
   readonly removed: readonly string[];
   /** The group had not arrived before: its rules may just have become complete. */
   readonly firstSeen: boolean;
-  readonly rules: ReadonlySet<string>;
+  readonly rules: Iterable<string>;
 }
+
+/** The rules and policies applied to a group. */
+export interface GroupUsers {
+  readonly rules: Iterable<string>;
+  readonly policies: Iterable<string>;
+}
+
+const NONE: readonly string[] = [];
 
 const podKey = (m: GroupMember): string => `${m.pod.namespace}/${m.pod.name}`;
 
@@ -53,20 +62,23 @@ function sorted(xs: readonly string[] | undefined): string[] {
   return [...new Set(xs)].sort();
 }
 
-/** The rule as it is hashed: only what decides its flows, with lists in a canonical order. */
-function canonical(r: Omit<CachedRule, 'id'>): unknown {
-  return {
-    policy: r.policyUID,
-    direction: r.direction,
-    addressGroups: sorted(r.peer.addressGroups),
-    ipBlocks: [...(r.peer.ipBlocks ?? [])]
-      .map((b) => ({ cidr: b.cidr, except: sorted(b.except) }))
-      .sort((a, b) => (a.cidr < b.cidr ? -1 : a.cidr > b.cidr ? 1 : 0)),
-    services: r.services.map((s) => [s.protocol, s.port ?? null, s.endPort ?? null]),
-    action: r.action,
-    appliedTo: r.appliedToGroups, // sorted by rulesOf
-    order: r.order ?? null,
-  };
+/**
+ * The rule as it is hashed: only what decides its flows, with lists in a canonical order. Names,
+ * uids, CIDRs, protocols and port names hold none of the separators `|`, `;`, `,`, `:` and `-`
+ * between them, so different rules give different texts.
+ */
+function canonical(r: Omit<CachedRule, 'id'>): string {
+  const blocks = [...(r.peer.ipBlocks ?? [])]
+    .map((b) => `${b.cidr}-${sorted(b.except).join(',')}`)
+    .sort();
+  const services = r.services.map((s) => `${s.protocol}:${s.port ?? ''}:${s.endPort ?? ''}`);
+  const o = r.order;
+  const order = o === undefined ? '' : `${o.tierPriority}:${o.policyPriority}:${o.rulePriority}`;
+  // appliedToGroups is sorted by rulesOf.
+  return (
+    `${r.policyUID}|${r.direction}|${sorted(r.peer.addressGroups).join(',')}|${blocks.join(';')}|` +
+    `${services.join(',')}|${r.action}|${r.appliedToGroups.join(',')}|${order}`
+  );
 }
 
 /**
@@ -87,7 +99,7 @@ function hash64(text: string): string {
 }
 
 function ruleID(r: Omit<CachedRule, 'id'>): string {
-  return hash64(JSON.stringify(canonical(r)));
+  return hash64(canonical(r));
 }
 
 /** Splits a policy into rules. K8s NetworkPolicy rules are unordered, so their position is not part of them. */
@@ -125,11 +137,12 @@ export class RuleCache {
   private readonly rules = new Map<string, CachedRule>();
   private readonly addressGroups = new Map<string, AddressGroupEntry>();
   private readonly appliedToGroups = new Map<string, AppliedToGroup>();
-  private readonly rulesByAddressGroup = new Map<string, Set<string>>();
-  private readonly rulesByAppliedToGroup = new Map<string, Set<string>>();
-  private readonly policiesByAppliedToGroup = new Map<string, Set<string>>();
+  // Small sets: 10,000 address groups are used by a rule or two each.
+  private readonly rulesByAddressGroup = new Map<string, SmallSet<string>>();
+  private readonly rulesByAppliedToGroup = new Map<string, SmallSet<string>>();
+  private readonly policiesByAppliedToGroup = new Map<string, SmallSet<string>>();
   /** Pod (`ns/name`) → applied-to groups it is a member of. */
-  private readonly groupsByPod = new Map<string, Set<string>>();
+  private readonly groupsByPod = new Map<string, SmallSet<string>>();
 
   rule(id: string): CachedRule | undefined {
     return this.rules.get(id);
@@ -211,20 +224,17 @@ export class RuleCache {
       added: before === undefined ? [...ips] : [...ips].filter((ip) => !before.has(ip)),
       removed: before === undefined ? [] : [...before].filter((ip) => !ips.has(ip)),
       firstSeen: old === undefined,
-      rules: this.rulesByAddressGroup.get(name) ?? new Set(),
+      rules: this.rulesByAddressGroup.get(name) ?? NONE,
     };
   }
 
   /** The rules that used the group (they are incomplete until it comes back). */
-  deleteAddressGroup(name: string): ReadonlySet<string> {
+  deleteAddressGroup(name: string): Iterable<string> {
     this.addressGroups.delete(name);
-    return this.rulesByAddressGroup.get(name) ?? new Set();
+    return this.rulesByAddressGroup.get(name) ?? NONE;
   }
 
-  upsertAppliedToGroup(g: AppliedToGroup): {
-    rules: ReadonlySet<string>;
-    policies: ReadonlySet<string>;
-  } {
+  upsertAppliedToGroup(g: AppliedToGroup): GroupUsers {
     const name = g.metadata.name;
     const old = this.appliedToGroups.get(name);
     for (const m of old?.groupMembers ?? []) this.groupsByPod.get(podKey(m))?.delete(name);
@@ -233,10 +243,7 @@ export class RuleCache {
     return this.usersOfAppliedToGroup(name);
   }
 
-  deleteAppliedToGroup(name: string): {
-    rules: ReadonlySet<string>;
-    policies: ReadonlySet<string>;
-  } {
+  deleteAppliedToGroup(name: string): GroupUsers {
     for (const m of this.appliedToGroups.get(name)?.groupMembers ?? []) {
       this.groupsByPod.get(podKey(m))?.delete(name);
     }
@@ -250,19 +257,16 @@ export class RuleCache {
     const policies = new Set<string>();
     for (const g of this.groupsByPod.get(`${namespace}/${name}`) ?? []) {
       const u = this.usersOfAppliedToGroup(g);
-      u.rules.forEach((r) => rules.add(r));
-      u.policies.forEach((p) => policies.add(p));
+      for (const r of u.rules) rules.add(r);
+      for (const p of u.policies) policies.add(p);
     }
     return { rules, policies };
   }
 
-  private usersOfAppliedToGroup(name: string): {
-    rules: ReadonlySet<string>;
-    policies: ReadonlySet<string>;
-  } {
+  private usersOfAppliedToGroup(name: string): GroupUsers {
     return {
-      rules: this.rulesByAppliedToGroup.get(name) ?? new Set(),
-      policies: this.policiesByAppliedToGroup.get(name) ?? new Set(),
+      rules: this.rulesByAppliedToGroup.get(name) ?? NONE,
+      policies: this.policiesByAppliedToGroup.get(name) ?? NONE,
     };
   }
 
@@ -287,16 +291,16 @@ export class RuleCache {
   }
 }
 
-function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+function addTo(index: Map<string, SmallSet<string>>, key: string, value: string): void {
   let set = index.get(key);
   if (set === undefined) {
-    set = new Set();
+    set = new SmallSet();
     index.set(key, set);
   }
   set.add(value);
 }
 
-function deleteFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+function deleteFrom(index: Map<string, SmallSet<string>>, key: string, value: string): void {
   const set = index.get(key);
   set?.delete(value);
   if (set?.size === 0) index.delete(key);

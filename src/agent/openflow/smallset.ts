@@ -12,6 +12,10 @@ export class SmallSet<T> {
     return Array.isArray(this.items) ? this.items.length : this.items.size;
   }
 
+  add(x: T): void {
+    if (Array.isArray(this.items) ? !this.items.includes(x) : !this.items.has(x)) this.addNew(x);
+  }
+
   /** Adds `x`; the caller knows it is not present (this saves a scan of the array). */
   addNew(x: T): void {
     if (!Array.isArray(this.items)) this.items.add(x);
