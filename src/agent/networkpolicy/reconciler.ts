@@ -6,7 +6,7 @@
 // caller's whole batch becomes one bundle.
 import type { RuleAction } from '../../apis/index.js';
 import type { FlowEditor } from '../openflow/client.js';
-import { FlowTexts } from '../openflow/flowkey.js';
+import { flat, FlowTexts } from '../openflow/flowkey.js';
 import {
   addIsolationFlow,
   ConjunctionFlows,
@@ -32,7 +32,7 @@ export interface RealizedRule {
   readonly conjs: readonly RealizedConj[];
 }
 
-export const ruleOwner = (id: string): string => `rule/${id}`;
+export const ruleOwner = (id: string): string => flat(`rule/${id}`);
 export const isolationOwner = (policyUID: string): string => `isolation/${policyUID}`;
 
 /** Reject needs packet-in (a later issue): until then it drops, silently. */

@@ -14,6 +14,7 @@ import type {
   RuleAction,
   ServiceMatch,
 } from '../../apis/index.js';
+import { flat } from '../openflow/flowkey.js';
 import { SmallSet } from '../openflow/smallset.js';
 import { isIPv6 } from './ipblock.js';
 import type { NativeOrder, Placeable } from './priority.js';
@@ -95,7 +96,7 @@ function hash64(text: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+  return flat((h2 >>> 0).toString(16).padStart(8, '0') + (h1 >>> 0).toString(16).padStart(8, '0'));
 }
 
 function ruleID(r: Omit<CachedRule, 'id'>): string {

@@ -11,7 +11,7 @@ import type { Direction, Protocol } from '../../apis/index.js';
 import { formatFlowValue } from '../../ovs/flowtext.js';
 import { flow, gotoTable, m, DROP } from './build.js';
 import { EgressConjID, IngressConjID, load, match, TargetOFPort } from './fields.js';
-import { flowHead, type FlowTexts } from './flowkey.js';
+import { flat, flowHead, flowTail, type FlowTexts } from './flowkey.js';
 import { Priority, Table } from './tables.js';
 import type { NodeConfig } from './types.js';
 
@@ -177,7 +177,8 @@ function template(f: Flow): TextTemplate {
 /** The heads of a conjunction's peer and local clause flows: they depend on no conj id. */
 interface ClauseHeads {
   readonly peer: string;
-  readonly any: string;
+  /** The flow of any peer (`ip` alone) is a key with no value to split off (see flowkey.ts). */
+  readonly any: { readonly head: string; readonly tail: string };
   readonly local: string;
 }
 
@@ -197,9 +198,10 @@ function clauseHeads(flows: ConjunctionFlows): ClauseHeads {
     last.priority === c.priority
   )
     return lastHeads!.heads;
+  const any = flows.peer(ANY_PEER);
   const heads = {
     peer: flowHead(flows.peer('0.0.0.0')),
-    any: flowHead(flows.peer(ANY_PEER)),
+    any: { head: flowHead(any), tail: flowTail(any) },
     local: flowHead(flows.local(0)),
   };
   lastHeads = { conj: c, heads };
@@ -216,7 +218,7 @@ export class ConjunctionFlows {
   constructor(readonly conj: PolicyConjunction) {
     const n = conj.hasServices ? 3 : 2;
     this.clauseActions = (n === 3 ? [1, 2, 3] : [1, 2]).map((k) => [
-      `conjunction(${conj.id},${k}/${n})`,
+      flat(`conjunction(${conj.id},${k}/${n})`),
     ]);
   }
 
@@ -290,15 +292,15 @@ export class ConjunctionFlows {
   ): void {
     const c = this.conj;
     const heads = clauseHeads(this);
-    const peerValue = formatFlowValue(flow(c.table, c.priority, [], this.peerActions()));
-    const localValue = formatFlowValue(flow(c.table, c.priority, [], this.localActions()));
+    const peerValue = flat(formatFlowValue(flow(c.table, c.priority, [], this.peerActions())));
+    const localValue = flat(formatFlowValue(flow(c.table, c.priority, [], this.localActions())));
     const addLocal = (): void => {
       for (const p of local) flows.add(heads.local, localTail(c.direction, p), localValue);
     };
     // Clause 1 first, as the conjunction numbers them.
     if (this.conj.direction === 'Out') addLocal();
     for (const key of peers) {
-      if (key === ANY_PEER) flows.add(heads.any, '', peerValue);
+      if (key === ANY_PEER) flows.add(heads.any.head, heads.any.tail, peerValue);
       else flows.add(heads.peer, key, peerValue);
     }
     if (this.conj.direction === 'In') addLocal();
