@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowCache } from '../../src/agent/openflow/flowcache.js';
+import { FlowTexts } from '../../src/agent/openflow/flowkey.js';
+import { ConjunctionFlows } from '../../src/agent/openflow/policy.js';
+import { formatFlow } from '../../src/ovs/flowtext.js';
 import type { Flow } from '../../src/ovs/flow.js';
 
 const clause = (id: number, ip = '10.0.0.1'): Flow => ({
@@ -97,5 +100,43 @@ test('an owner of many flows removes, re-adds and restores single flows', () => 
   assert.equal(cache.ownerFlows('rule/a').length, 11);
   cache.clearOwner('rule/a');
   assert.equal(commit(cache).length, 11);
+  assert.deepEqual(cache.installedFlows(), []);
+});
+
+test('a conjunction put as text is the same flow as put typed: a delta edits the synced flows', () => {
+  const cache = new FlowCache();
+  for (const direction of ['In', 'Out'] as const) {
+    const conj = new ConjunctionFlows({
+      id: 7,
+      direction,
+      table: 90,
+      priority: 200,
+      actionPriority: 190,
+      action: 'Allow',
+      hasServices: true,
+    });
+    const texts = new FlowTexts();
+    conj.addAll(texts, ['10.0.0.5', 'any'], [3], [{ protocol: 'TCP', port: 80 }]);
+    const owner = `rule/${direction}`;
+    cache.setOwner(owner, texts);
+    const typed = [
+      conj.peer('10.0.0.5'),
+      conj.peer('any'),
+      conj.local(3),
+      ...conj.service({ protocol: 'TCP', port: 80 }),
+      conj.action(),
+    ];
+    assert.deepEqual(
+      cache
+        .changes()
+        .map((c) => formatFlow(c.flow))
+        .sort(),
+      typed.map(formatFlow).sort(),
+    );
+    cache.commit();
+    for (const f of typed) cache.remove(owner, f);
+    assert.equal(cache.changes().length, typed.length, 'each typed flow found its text twin');
+    cache.commit();
+  }
   assert.deepEqual(cache.installedFlows(), []);
 });
