@@ -27,10 +27,7 @@ export const Owner = {
 } as const;
 
 /** Owners' flows are set through this during an update. */
-export type FlowEditor = Pick<
-  FlowCache,
-  'put' | 'putText' | 'remove' | 'removeText' | 'setOwner' | 'clearOwner'
->;
+export type FlowEditor = Pick<FlowCache, 'put' | 'remove' | 'setOwner' | 'clearOwner'>;
 
 /** Groups are set (added or replaced) and deleted through this during an update. */
 export type GroupEditor = Pick<GroupCache, 'set' | 'delete'>;

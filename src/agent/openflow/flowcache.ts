@@ -159,21 +159,12 @@ export class FlowCache {
 
   /** The owner wants this flow (replacing its flow of the same identity). */
   put(owner: string, flow: Flow): void {
-    this.putText(owner, flowHead(flow), flowTail(flow), formatValue(flow));
-  }
-
-  /** put, of a flow in the cache's form (see flowkey.ts). */
-  putText(owner: string, head: string, tail: string, value: string): void {
-    this.putEntry(owner, this.entry(head, tail), value);
+    this.putEntry(owner, this.entry(flowHead(flow), flowTail(flow)), formatValue(flow));
   }
 
   /** The owner no longer wants its flow with this flow's identity. */
   remove(owner: string, flow: Flow): void {
-    this.removeText(owner, flowHead(flow), flowTail(flow));
-  }
-
-  removeText(owner: string, head: string, tail: string): void {
-    const entry = this.entries.get(head)?.tails.get(tail);
+    const entry = this.entries.get(flowHead(flow))?.tails.get(flowTail(flow));
     if (entry !== undefined) this.removeEntry(owner, entry);
   }
 
