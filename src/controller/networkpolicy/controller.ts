@@ -24,8 +24,14 @@ import { Conversion, type ConversionHost, type HeldGroups } from './conversion.j
 import { convertAntreaPolicy } from './convert-antrea.js';
 import { convertK8sPolicy } from './convert-k8s.js';
 import { EventBatch, type ControlPlaneEvent, type ControlPlaneKind } from './events.js';
-import { GroupStore, ROLE_BIT, type GroupRole, type GroupState } from './groups.js';
-import { selectorKey, type GroupSelector } from './groupselector.js';
+import {
+  GroupStore,
+  ROLE_BIT,
+  type GroupRole,
+  type GroupState,
+  type GroupTerms,
+} from './groups.js';
+import { selectorKey } from './groupselector.js';
 import { NamedGroups, namedGroupKey, type ResolvedGroup } from './namedgroups.js';
 import { EMPTY_SPAN, SpanUnion, type NodeSpan } from './nodespan.js';
 import { groupsOf } from './policygroups.js';
@@ -44,6 +50,7 @@ const ROLES: readonly GroupRole[] = ['address', 'appliedTo'];
 /** Most policies read no ClusterGroup; they share this instead of an empty set each. */
 const NO_NAMED_DEPS: ReadonlySet<string> = new Set();
 const NO_GROUPS: readonly GroupState[] = Object.freeze([]);
+const NO_USERS: readonly PolicyEntry[] = Object.freeze([]);
 /** A deleted policy keeps no group. */
 const HOLDS_NOTHING: HeldGroups = { maskOf: () => 0 };
 const ROLE_KIND: Readonly<Record<GroupRole, 'AddressGroup' | 'AppliedToGroup'>> = {
@@ -285,12 +292,7 @@ export class NetworkPolicyController implements ConversionHost {
    * Takes a policy's reference on a group in a role (the group's first user in the role
    * announces it); returns the group.
    */
-  refGroup(
-    name: string,
-    terms: readonly GroupSelector[],
-    role: GroupRole,
-    policy: PolicyEntry,
-  ): GroupState {
+  refGroup(name: string, terms: GroupTerms, role: GroupRole, policy: PolicyEntry): GroupState {
     const g = this.groups.obtain(name, terms);
     this.useGroup(g, role, policy);
     return g;
@@ -407,15 +409,15 @@ export class NetworkPolicyController implements ConversionHost {
       case 'AppliedToGroup':
         return this.groups.groups.get(name)?.nodes ?? EMPTY_SPAN;
       case 'NetworkPolicy': {
-        const span = new SpanUnion();
-        for (const g of this.byName.get(name)?.appliedTo ?? NO_GROUPS) span.add(g.nodes);
-        return span.result;
+        const e = this.byName.get(name);
+        return e ? policySpan(e) : EMPTY_SPAN;
       }
       case 'AddressGroup': {
+        const users = this.groups.groups.get(name)?.users('address') ?? NO_USERS;
+        // Most address groups have one user: its span, with no union built.
+        if (users.length === 1) return policySpan(users[0]!);
         const span = new SpanUnion();
-        for (const e of this.groups.groups.get(name)?.users('address') ?? []) {
-          for (const g of e.appliedTo) span.add(g.nodes);
-        }
+        for (const e of users) addPolicySpan(span, e.appliedTo);
         return span.result;
       }
       default: {
@@ -447,10 +449,28 @@ export class NetworkPolicyController implements ConversionHost {
 function appliedToOf(
   np: InternalNetworkPolicy | undefined,
   conv: Conversion,
-): readonly GroupState[] {
+): PolicyEntry['appliedTo'] {
   if (!np || np.appliedToGroups.length === 0) return NO_GROUPS;
   // Every name in it is one the conversion asked its GroupNeeds for.
+  if (np.appliedToGroups.length === 1) return conv.group(np.appliedToGroups[0]!)!;
   return np.appliedToGroups.map((name) => conv.group(name)!);
+}
+
+/** A policy's span: its one AppliedToGroup's span itself, else the union of its groups'. */
+function policySpan(e: PolicyEntry): NodeSpan {
+  if (!isGroupList(e.appliedTo)) return e.appliedTo.nodes;
+  const span = new SpanUnion();
+  addPolicySpan(span, e.appliedTo);
+  return span.result;
+}
+
+function addPolicySpan(span: SpanUnion, appliedTo: PolicyEntry['appliedTo']): void {
+  if (!isGroupList(appliedTo)) return span.add(appliedTo.nodes);
+  for (const g of appliedTo) span.add(g.nodes);
+}
+
+function isGroupList(a: PolicyEntry['appliedTo']): a is readonly GroupState[] {
+  return Array.isArray(a);
 }
 
 function addressGroupOf(g: GroupState, members: readonly GroupMember[]): AddressGroup {

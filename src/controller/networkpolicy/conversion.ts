@@ -3,7 +3,7 @@
 // Conversion, so converting a policy allocates no scratch maps (some 80 MB over 75,000 policies).
 import type { LabelSelector } from '../../apis/index.js';
 import type { GroupNeeds } from './groupneeds.js';
-import { ROLE_BIT, type GroupRole, type GroupState } from './groups.js';
+import { ROLE_BIT, type GroupRole, type GroupState, type GroupTerms } from './groups.js';
 import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.js';
 import { namedGroupKey, type ResolvedGroup } from './namedgroups.js';
 import type { PolicyEntry } from './policyentry.js';
@@ -11,12 +11,7 @@ import type { PolicyEntry } from './policyentry.js';
 /** What the conversion asks of the controller. */
 export interface ConversionHost {
   /** Takes the policy's reference on the group of this name in the role; returns the group. */
-  refGroup(
-    name: string,
-    terms: readonly GroupSelector[],
-    role: GroupRole,
-    policy: PolicyEntry,
-  ): GroupState;
+  refGroup(name: string, terms: GroupTerms, role: GroupRole, policy: PolicyEntry): GroupState;
   /** Takes the policy's reference on a group it already holds in another role. */
   useGroup(g: GroupState, role: GroupRole, policy: PolicyEntry): void;
   resolveNamed(key: string, deps: Set<string>): ResolvedGroup;
@@ -78,7 +73,7 @@ export class Conversion implements GroupNeeds, HeldGroups {
       this.lastKey = key;
       this.lastName = groupNameFor(key);
     }
-    return this.want(this.lastName, role, [sel]);
+    return this.want(this.lastName, role, sel);
   }
 
   named(namespace: string | undefined, name: string, role: GroupRole) {
@@ -94,7 +89,7 @@ export class Conversion implements GroupNeeds, HeldGroups {
   }
 
   /** References the group; returns its name as the group holds it, so policies share it. */
-  private want(name: string, role: GroupRole, terms: readonly GroupSelector[]): string {
+  private want(name: string, role: GroupRole, terms: GroupTerms): string {
     const i = this.find(name);
     if (i >= 0) {
       // Taken already in another role (a policy's peer and applied-to often match alike).

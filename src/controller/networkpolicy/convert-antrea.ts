@@ -70,7 +70,7 @@ function peerOf(
   needs: GroupNeeds,
 ): Peer {
   if (!peers || peers.length === 0) return MATCH_ALL_PEER;
-  const peer = new PeerBuilder();
+  const peer = PeerBuilder.reused();
   for (const p of peers) addPeer(peer, p, namespace, needs);
   return peer.build();
 }
@@ -97,7 +97,7 @@ function expandPerNamespace(
   const out: { appliedTo: string; peer: Peer }[] = [];
   for (const t of terms) {
     for (const ns of needs.namespaces(t.namespaceSelector ?? {})) {
-      const peer = new PeerBuilder();
+      const peer = PeerBuilder.reused();
       for (const p of peers) {
         if (!isPerNamespacePeer(p)) {
           addPeer(peer, p, undefined, needs);

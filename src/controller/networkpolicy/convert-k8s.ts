@@ -35,6 +35,19 @@ export function servicesOf(
 
 /** Collects a rule's peer: AddressGroups (deduplicated) and ipBlocks; omits what is empty. */
 export class PeerBuilder {
+  private static readonly shared = new PeerBuilder();
+
+  /**
+   * The one builder, emptied: converters build one peer at a time and build() copies what it
+   * keeps, so no rule allocates a builder and its two arrays.
+   */
+  static reused(): PeerBuilder {
+    const b = PeerBuilder.shared;
+    b.addressGroups.length = 0;
+    b.ipBlocks.length = 0;
+    return b;
+  }
+
   // A rule has few peers; an array (searched to deduplicate) is cheaper than a Set here.
   private readonly addressGroups: string[] = [];
   private readonly ipBlocks: IPBlockRef[] = [];
@@ -68,7 +81,7 @@ function peerOf(
   needs: GroupNeeds,
 ): Peer {
   if (!peers || peers.length === 0) return MATCH_ALL_PEER;
-  const peer = new PeerBuilder();
+  const peer = PeerBuilder.reused();
   for (const p of peers) {
     if (p.ipBlock) {
       peer.blocks([p.ipBlock]);

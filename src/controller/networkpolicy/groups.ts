@@ -9,6 +9,12 @@ import type { NodeSpan } from './nodespan.js';
 import type { PolicyEntry } from './policyentry.js';
 
 export type GroupRole = 'address' | 'appliedTo';
+/**
+ * A group's terms as a user names them: one selector stands for a list of itself, made only
+ * when the group is new (most uses find it already there).
+ */
+export type GroupTerms = GroupSelector | readonly GroupSelector[];
+
 export const ROLE_BIT: Readonly<Record<GroupRole, number>> = { address: 1, appliedTo: 2 };
 
 /**
@@ -112,10 +118,10 @@ export class GroupStore {
   ) {}
 
   /** The group of this name, created and filled from the terms on first use. */
-  obtain(name: string, terms: readonly GroupSelector[]): GroupState {
+  obtain(name: string, terms: GroupTerms): GroupState {
     let g = this.groups.get(name);
     if (!g) {
-      g = new GroupState(name, terms);
+      g = new GroupState(name, isTermList(terms) ? terms : [terms]);
       this.groups.set(name, g);
       const found: PodState[] = [];
       for (const slot of this.index(g)) {
@@ -275,6 +281,10 @@ export class GroupStore {
   private removeMember(g: GroupState, p: PodState): void {
     g.members.delete(p.key);
   }
+}
+
+function isTermList(t: GroupTerms): t is readonly GroupSelector[] {
+  return Array.isArray(t);
 }
 
 function sameMemberData({ member: a }: PodState, { member: b }: PodState): boolean {

@@ -9,8 +9,11 @@ export interface PolicyEntry extends PolicyRef {
   source: KubeObject;
   /** Also says which groups the policy holds references on: those it names. */
   internal: InternalNetworkPolicy | undefined;
-  /** The groups internal.appliedToGroups names, in its order: the policy's span. */
-  appliedTo: readonly GroupState[];
+  /**
+   * The groups internal.appliedToGroups names, in its order: the policy's span. Most policies
+   * have one, held alone rather than in an array of its own.
+   */
+  appliedTo: GroupState | readonly GroupState[];
   /** ClusterGroup/Group keys the conversion read. */
   namedDeps: ReadonlySet<string>;
   /** The conversion read the namespace list (per-namespace peers). */
