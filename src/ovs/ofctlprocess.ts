@@ -6,7 +6,7 @@
 // input applies nothing either (so an idle process left at exit is harmless).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { holdChild } from '../util/childhold.js';
 import { ExecError } from '../util/exec.js';
 
 /** Node's pipe handle behind a child's stdin: not public API, but stable since Node 0.x. */
@@ -65,13 +65,7 @@ export class OfctlProcess {
 
   /** Lets Node exit while this process waits for work (`false`), or keeps Node up for it. */
   hold(keepNodeAlive: boolean): void {
-    const handles = [this.child, this.child.stdin, this.child.stderr] as (
-      ChildProcess | Socket | null
-    )[];
-    for (const h of handles) {
-      if (keepNodeAlive) h?.ref();
-      else h?.unref();
-    }
+    holdChild(this.child, keepNodeAlive);
   }
 
   /** Writes `text` to ovs-ofctl's stdin, waiting while the pipe is full. */

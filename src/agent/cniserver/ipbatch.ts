@@ -5,8 +5,8 @@
 // — showing a device that cannot exist — and its error message, which names the marker, ends the
 // command's output on stderr. Commands are pipelined: answers come back in order.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { holdChild } from '../../util/childhold.js';
 import { ExecError } from '../../util/exec.js';
 
 interface Pending {
@@ -119,12 +119,6 @@ export class IpBatch {
 
   /** Lets Node exit while no command is pending (`false`), or keeps Node up for one. */
   private hold(keepNodeAlive: boolean): void {
-    const child = this.child;
-    // The pipes are net.Sockets, which the stream typings do not say.
-    const handles = [child, child?.stdin, child?.stderr] as (ChildProcess | Socket | null)[];
-    for (const h of handles) {
-      if (keepNodeAlive) h?.ref();
-      else h?.unref();
-    }
+    holdChild(this.child, keepNodeAlive);
   }
 }

@@ -6,8 +6,8 @@
 // status. Workers start on demand, up to `size`, so concurrent ADDs still run side by side.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { holdChild } from '../../util/childhold.js';
 import { ExecError } from '../../util/exec.js';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -115,14 +115,7 @@ class ShellWorker {
 
   /** Lets Node exit while this worker waits for work (`false`), or keeps Node up for it. */
   private hold(keepNodeAlive: boolean): void {
-    // The pipes are net.Sockets, which the stream typings do not say.
-    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as (
-      ChildProcess | Socket | null
-    )[];
-    for (const h of handles) {
-      if (keepNodeAlive) h?.ref();
-      else h?.unref();
-    }
+    holdChild(this.child, keepNodeAlive);
   }
 }
 

@@ -1,0 +1,16 @@
+// A long-lived child process that waits for work must not keep Node running while it waits, but
+// must while it works: the process and each of its pipes hold Node's event loop on their own.
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+
+/** Keeps Node up for `child` (`true`) or lets Node exit while it waits (`false`). */
+export function holdChild(child: ChildProcess | undefined, keepNodeAlive: boolean): void {
+  // The pipes are net.Sockets, which the stream typings do not say.
+  const handles = [child, child?.stdin, child?.stdout, child?.stderr] as (
+    ChildProcess | Socket | null | undefined
+  )[];
+  for (const h of handles) {
+    if (keepNodeAlive) h?.ref();
+    else h?.unref();
+  }
+}
