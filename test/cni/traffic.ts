@@ -25,6 +25,19 @@ export class NcServer {
     return this.out.split('\n').filter((l) => l !== '');
   }
 
+  /**
+   * Lines received once there are `count` of them, or at `timeoutMs`: a client counts as done
+   * when its line sits in the server's queue, and `nc -lk` takes one connection at a time, so
+   * under load the last lines arrive after every client has returned.
+   */
+  async linesOnce(count: number, timeoutMs = 10_000): Promise<string[]> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.lines().length < count && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.lines();
+  }
+
   stop(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
   }
