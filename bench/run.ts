@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { report } from './report.js';
+import { AGENT_NODE_FLAGS } from '../src/agent/nodeflags.js';
 import { CONTROLLER_NODE_FLAGS } from '../src/controller/nodeflags.js';
 
 export type Bench = () => Promise<void>;
@@ -28,8 +29,8 @@ const BENCHES: Record<string, BenchSpec> = {
   'controller-small-namespaces-acnp': controller('smallNamespacesAcnp'),
   'controller-pod-label-change': controller('podLabelChange'),
   'apiserver-load': { module: 'apiserver.js', fn: 'apiserverLoad' },
-  'openflow-compute': { module: 'openflow.compute.js', fn: 'run' },
-  'openflow-install': { module: 'openflow.install.js', fn: 'run' },
+  'openflow-compute': { module: 'openflow.compute.js', fn: 'run', flags: AGENT_NODE_FLAGS },
+  'openflow-install': { module: 'openflow.install.js', fn: 'run', flags: AGENT_NODE_FLAGS },
   'cni-add-sequential': { module: 'cni.js', fn: 'cniAddSequential' },
   'cni-add-concurrent': { module: 'cni.js', fn: 'cniAddConcurrent' },
   'cni-plugin-start': { module: 'cni.js', fn: 'cniPluginStart' },

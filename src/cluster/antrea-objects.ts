@@ -18,6 +18,7 @@ import {
   toolsBinDir,
 } from './antrea-commands.js';
 import { script } from './components.js';
+import { AGENT_NODE_FLAGS } from '../agent/nodeflags.js';
 import { CONTROLLER_NODE_FLAGS } from '../controller/nodeflags.js';
 import { CONTROL_PLANE_TAINT } from './nodeheartbeat.js';
 import { ovsDir } from './nodeovs.js';
@@ -126,6 +127,7 @@ function agentPod(layout: ClusterLayout, node: NodeSpec, podCIDR: string): V1Pod
           'antrea-agent',
           [
             process.execPath,
+            ...AGENT_NODE_FLAGS,
             script(layout, 'agent/main.js'),
             ...agentContainerArgs(layout, node, podCIDR),
           ],

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AGENT_NODE_FLAGS } from '../../src/agent/nodeflags.js';
 import { installCni } from '../../src/cni/install.js';
 import { formatFlow } from '../../src/ovs/flowtext.js';
 import { run } from '../../src/util/exec.js';
@@ -96,6 +97,7 @@ export class TestNode {
     const agent = spawn(
       process.execPath,
       [
+        ...AGENT_NODE_FLAGS,
         AGENT_MAIN,
         '--node-name',
         this.ovs.netns,
