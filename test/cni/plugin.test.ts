@@ -85,6 +85,10 @@ test(`${N} pods ADDed concurrently get unique addresses and seed-style interface
     pods[0].sb.ifName,
   ]);
   assert.ok(txOff(host) && txOff(podEnd), 'tx-checksumming off on the host and pod ends');
+  // No IPv6 on either end (IPv4-only pods; their link-local chatter would only load OVS).
+  const v6 = ['-6', '-o', 'addr', 'show', 'dev'];
+  assert.equal(await run('ip', ['-n', node.ovs.netns, ...v6, pods[0].hostIf]), '');
+  assert.equal(await run('nsenter', [`--net=${pods[0].sb.netns}`, 'ip', ...v6, 'eth0']), '');
 });
 
 test('every pod reaches two peers and the gateway over TCP, and every pod is reached', async () => {
