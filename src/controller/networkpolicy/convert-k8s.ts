@@ -21,6 +21,8 @@ export const MATCH_ALL_PEER: Peer = { ipBlocks: [{ cidr: '0.0.0.0/0' }] };
 /** The side of a rule that its direction leaves empty; one object shared by every rule. */
 export const NO_PEER: Peer = Object.freeze({});
 const NO_SERVICES: readonly ServiceMatch[] = Object.freeze([]);
+/** The rules of a policy without any (a default deny), shared by all of them. */
+const NO_RULES: readonly NetworkPolicyRule[] = Object.freeze([]);
 
 export function servicesOf(
   ports: readonly NetworkPolicyPort[] | undefined,
@@ -161,7 +163,7 @@ export function convertK8sPolicy(
   return {
     kind: 'NetworkPolicy',
     metadata: metadataOf(uid, namespace, np.metadata.generation),
-    rules: exactCopy(rules),
+    rules: rules.length > 0 ? exactCopy(rules) : NO_RULES,
     appliedToGroups: [needs.selector({ namespace, podSelector: np.spec.podSelector }, 'appliedTo')],
     policyTypes: types,
     sourceRef: { type: 'K8sNetworkPolicy', namespace, name: ref.name, uid },

@@ -34,7 +34,8 @@ export class GroupState extends GroupMembers {
 
   constructor(
     readonly name: string,
-    public terms: readonly GroupSelector[],
+    /** One selector (most groups) is held alone, without a list of its own (56 bytes each). */
+    public terms: GroupTerms,
   ) {
     super();
   }
@@ -121,7 +122,7 @@ export class GroupStore {
   obtain(name: string, terms: GroupTerms): GroupState {
     let g = this.groups.get(name);
     if (!g) {
-      g = new GroupState(name, isTermList(terms) ? terms : [terms]);
+      g = new GroupState(name, terms);
       this.groups.set(name, g);
       const found: PodState[] = [];
       for (const slot of this.index(g)) {
@@ -225,18 +226,14 @@ export class GroupStore {
 
   /** Whether the pod, in a namespace with these labels, is in the group. */
   private matches(g: GroupState, p: PodState, nsLabels: Labels): boolean {
-    for (const t of g.terms) {
-      const inScope =
-        t.namespace !== undefined
-          ? t.namespace === p.namespace
-          : selectorMatches(t.namespaceSelector ?? {}, nsLabels);
-      if (inScope && selectorMatches(t.podSelector ?? {}, p.labels)) return true;
-    }
+    // No list made for a lone term: this runs for every pod a group considers.
+    if (!isTermList(g.terms)) return termMatches(g.terms, p, nsLabels);
+    for (const t of g.terms) if (termMatches(t, p, nsLabels)) return true;
     return false;
   }
 
   private coversNamespace(g: GroupState, name: string, labels: Labels) {
-    return g.terms.some((t) =>
+    return termList(g.terms).some((t) =>
       t.namespace !== undefined
         ? t.namespace === name
         : selectorMatches(t.namespaceSelector ?? {}, labels),
@@ -247,7 +244,7 @@ export class GroupStore {
   private index(g: GroupState): Iterable<NamespaceSlot> {
     const covered = this.coveredBy(g);
     for (const slot of covered) slot.groups.add(g);
-    if (g.terms.some((t) => t.namespace === undefined)) this.selectorGroups.add(g);
+    if (termList(g.terms).some((t) => t.namespace === undefined)) this.selectorGroups.add(g);
     return covered;
   }
 
@@ -263,9 +260,10 @@ export class GroupStore {
   /** Its terms' namespaces: named ones even before they exist (their pods join once they do). */
   private coveredBy(g: GroupState): Iterable<NamespaceSlot> {
     // One term (most groups) names each namespace once; only several can repeat one.
-    if (g.terms.length === 1) return this.termCovers(g.terms[0]!);
+    const terms = termList(g.terms);
+    if (terms.length === 1) return this.termCovers(terms[0]!);
     const out = new Set<NamespaceSlot>();
-    for (const t of g.terms) for (const slot of this.termCovers(t)) out.add(slot);
+    for (const t of terms) for (const slot of this.termCovers(t)) out.add(slot);
     return out;
   }
 
@@ -285,6 +283,20 @@ export class GroupStore {
 
 function isTermList(t: GroupTerms): t is readonly GroupSelector[] {
   return Array.isArray(t);
+}
+
+/** The terms as a list (a new one for a lone term: for the less frequent callers). */
+function termList(t: GroupTerms): readonly GroupSelector[] {
+  return isTermList(t) ? t : [t];
+}
+
+/** Whether the pod, in a namespace with these labels, matches the term. */
+function termMatches(t: GroupSelector, p: PodState, nsLabels: Labels): boolean {
+  const inScope =
+    t.namespace !== undefined
+      ? t.namespace === p.namespace
+      : selectorMatches(t.namespaceSelector ?? {}, nsLabels);
+  return inScope && selectorMatches(t.podSelector ?? {}, p.labels);
 }
 
 function sameMemberData({ member: a }: PodState, { member: b }: PodState): boolean {
