@@ -6,6 +6,7 @@ import type { GroupNeeds } from './groupneeds.js';
 import { ROLE_BIT, type GroupRole, type GroupState, type GroupTerms } from './groups.js';
 import { groupNameFor, selectorKey, type GroupSelector } from './groupselector.js';
 import { namedGroupKey, type ResolvedGroup } from './namedgroups.js';
+import { clearScratch } from './scratch.js';
 import type { PolicyEntry } from './policyentry.js';
 
 /** What the conversion asks of the controller. */
@@ -48,8 +49,8 @@ export class Conversion implements GroupNeeds, HeldGroups {
   /** Starts converting the entry's policy, forgetting the previous conversion. */
   begin(entry: PolicyEntry): void {
     this.entry = entry;
-    this.groups.length = 0;
-    this.masks.length = 0;
+    clearScratch(this.groups);
+    clearScratch(this.masks);
     this.index = undefined;
     this.lastKey = '';
     this.namedDeps = undefined;

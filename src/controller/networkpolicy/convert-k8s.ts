@@ -15,6 +15,7 @@ import type {
 import { exactCopy } from './exactcopy.js';
 import type { GroupNeeds } from './groupneeds.js';
 import type { PolicyRef } from './policyref.js';
+import { clearScratch } from './scratch.js';
 
 /** A rule without peers matches every address. */
 export const MATCH_ALL_PEER: Peer = { ipBlocks: [{ cidr: '0.0.0.0/0' }] };
@@ -45,8 +46,8 @@ export class PeerBuilder {
    */
   static reused(): PeerBuilder {
     const b = PeerBuilder.shared;
-    b.addressGroups.length = 0;
-    b.ipBlocks.length = 0;
+    clearScratch(b.addressGroups);
+    clearScratch(b.ipBlocks);
     return b;
   }
 
@@ -129,6 +130,9 @@ function sameTypes(a: readonly PolicyType[], b: readonly PolicyType[]): boolean 
   return true;
 }
 
+/** convertK8sPolicy's scratch list of rules (it never runs within itself). */
+const RULES: NetworkPolicyRule[] = [];
+
 export function convertK8sPolicy(
   np: NetworkPolicy,
   ref: PolicyRef,
@@ -137,28 +141,21 @@ export function convertK8sPolicy(
 ): InternalNetworkPolicy {
   const namespace = ref.namespace!;
   const types = policyTypesOf(np);
-  const rules: NetworkPolicyRule[] = [];
-  if (types.includes('Ingress')) {
-    (np.spec.ingress ?? []).forEach((r, i) => {
-      rules.push({
-        direction: 'In',
-        from: peerOf(r.from, namespace, needs),
-        to: NO_PEER,
-        services: servicesOf(r.ports),
-        priority: i,
-      });
-    });
+  // Loops, not forEach: no closure per direction. The rules go to the shared scratch list,
+  // and only the kept copy is allocated.
+  const rules = RULES;
+  clearScratch(rules);
+  const ingress = types.includes('Ingress') ? (np.spec.ingress ?? []) : [];
+  for (let i = 0; i < ingress.length; i++) {
+    const r = ingress[i]!;
+    const from = peerOf(r.from, namespace, needs);
+    rules.push({ direction: 'In', from, to: NO_PEER, services: servicesOf(r.ports), priority: i });
   }
-  if (types.includes('Egress')) {
-    (np.spec.egress ?? []).forEach((r, i) => {
-      rules.push({
-        direction: 'Out',
-        from: NO_PEER,
-        to: peerOf(r.to, namespace, needs),
-        services: servicesOf(r.ports),
-        priority: i,
-      });
-    });
+  const egress = types.includes('Egress') ? (np.spec.egress ?? []) : [];
+  for (let i = 0; i < egress.length; i++) {
+    const r = egress[i]!;
+    const to = peerOf(r.to, namespace, needs);
+    rules.push({ direction: 'Out', from: NO_PEER, to, services: servicesOf(r.ports), priority: i });
   }
   return {
     kind: 'NetworkPolicy',

@@ -1,6 +1,9 @@
 // Change events the controller emits for the controlplane objects it computes. They carry
 // names only; a consumer reads the current object (and its span) from the controller, so a burst
 // of changes to one object costs one event.
+import { exactCopy } from './exactcopy.js';
+import { clearScratch } from './scratch.js';
+
 export type ControlPlaneKind = 'NetworkPolicy' | 'AddressGroup' | 'AppliedToGroup';
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -23,7 +26,7 @@ const INDEX_FROM = 16;
  */
 export class EventBatch {
   /** In order; a folded-away event leaves a hole (undefined) until drained. */
-  private pending: (ControlPlaneEvent | undefined)[] = [];
+  private readonly pending: (ControlPlaneEvent | undefined)[] = [];
   private holes = false;
   /** `kind/name` → position in pending, once there are many. */
   private index: Map<string, number> | undefined;
@@ -55,11 +58,12 @@ export class EventBatch {
 
   drain(): readonly ControlPlaneEvent[] {
     if (this.pending.length === 0) return NO_EVENTS;
-    // Without holes every slot holds an event.
+    // Without holes every slot holds an event. A copy goes out, of just its length: the pending
+    // list keeps its room for the next operation (see clearScratch).
     const out = this.holes
       ? this.pending.filter((e) => e !== undefined)
-      : (this.pending as ControlPlaneEvent[]);
-    this.pending = [];
+      : exactCopy(this.pending as ControlPlaneEvent[]);
+    clearScratch(this.pending);
     this.holes = false;
     this.index = undefined;
     return out.length === 0 ? NO_EVENTS : out;
