@@ -2,6 +2,7 @@
 // script does not take the pool down, and busy workers make later scripts wait, not fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { noIPv6Command } from '../../src/agent/cniserver/links.js';
 import { ShellPool } from '../../src/agent/cniserver/shellpool.js';
 import { ExecError } from '../../src/util/exec.js';
 
@@ -44,6 +45,17 @@ test('a pool of two runs two scripts at once, queues the third; a timeout kills 
     assert.ok(ms >= 550 && ms < 1500, `3 scripts of 0.3 s on 2 workers took ${ms} ms`);
     await assert.rejects(pool.run('hangs', 'sleep 5', 200), /sh hangs timed out after 200 ms/);
     await pool.run('next', 'true');
+  } finally {
+    pool.close();
+  }
+});
+
+test('turning IPv6 off where there is nothing to turn off does not fail a set -e script', async () => {
+  // A device that does not exist has no disable_ipv6 file, as no device has on a kernel
+  // without IPv6.
+  const pool = new ShellPool(['sh', '-s'], 1);
+  try {
+    await pool.run('no-ipv6', `${noIPv6Command('_nodev_')}\necho after >&2`);
   } finally {
     pool.close();
   }

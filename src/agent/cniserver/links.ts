@@ -50,6 +50,16 @@ export function randomMac(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/**
+ * Shell text that turns IPv6 off on `dev` (a shell word) with a builtin's write, no process:
+ * pods here are IPv4 only and table 10 drops their IPv6, but a link-local address would still
+ * send DAD, router solicitations and MLD reports through OVS's userspace datapath, an upcall
+ * each (≈ 20 ms of ovs-vswitchd CPU per ADD). A kernel without IPv6 has no such file: nothing
+ * to turn off, and no failure under the script's `set -e`.
+ */
+export const noIPv6Command = (dev: string): string =>
+  `echo 1 2>/dev/null >/proc/sys/net/ipv6/conf/${dev}/disable_ipv6 || true`;
+
 const isMissingDevice = (e: unknown): boolean =>
   e instanceof ExecError && /Cannot find device|does not exist/.test(e.stderr);
 
@@ -106,14 +116,10 @@ export class PodLinks {
     ];
     // Now three things at once: the host end's offload, and in the pod's namespace (entered
     // once) its end's offload next to the `ip -batch`. Before either end is up, both lose IPv6
-    // (a shell builtin's write, no process): pods here are IPv4 only and table 10 drops their
-    // IPv6, but a link-local address would still send DAD, router solicitations and MLD reports
-    // through OVS's userspace datapath, an upcall each (≈ 20 ms of ovs-vswitchd CPU per ADD).
-    const noIPv6 = (dev: string): string =>
-      `echo 1 2>/dev/null >/proc/sys/net/ipv6/conf/${dev}/disable_ipv6`;
-    const inPod = `${noIPv6('"$1"')}; ethtool -K "$1" tx off & ip -batch -; s=$?; wait $! && exit $s`;
+    // (see noIPv6Command).
+    const inPod = `${noIPv6Command('"$1"')}; ethtool -K "$1" tx off & ip -batch -; s=$?; wait $! && exit $s`;
     const script = [
-      noIPv6(quote(hostName)),
+      noIPv6Command(quote(hostName)),
       `ethtool -K ${quote(hostName)} tx off &`,
       `nsenter --net=${quote(netns)} sh -c ${quote(inPod)} sh ${quote(ifName)} <<'END_OF_BATCH'`,
       ...podBatch,
