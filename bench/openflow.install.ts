@@ -100,16 +100,14 @@ class TimedOfctl {
   }
 }
 
-async function withOvs<T>(
-  body: (daemons: OvsDaemons, vsctl: Vsctl, dir: string) => Promise<T>,
-): Promise<T> {
+async function withOvs<T>(body: (daemons: OvsDaemons, vsctl: Vsctl) => Promise<T>): Promise<T> {
   const netns = `ofbench${randomBytes(3).toString('hex')}`;
   const dir = await mkdtemp(join(tmpdir(), `${netns}-`));
   let daemons: OvsDaemons | undefined;
   await exec('ip', ['netns', 'add', netns]);
   try {
     daemons = await OvsDaemons.start({ dir, netns });
-    return await body(daemons, new Vsctl({ dbSocket: daemons.dbSocket }), dir);
+    return await body(daemons, new Vsctl({ dbSocket: daemons.dbSocket }));
   } finally {
     await daemons?.stop();
     await exec('ip', ['netns', 'del', netns]);
