@@ -28,6 +28,10 @@ export class Ofctl {
   private spare: OfctlProcess | undefined;
   /** The pending start of `spare`, if scheduled. */
   private spareStart: NodeJS.Immediate | undefined;
+  /** Calls of withoutSpareStart() running; the spare waits for them to end. */
+  private urgent = 0;
+  /** A spare was wanted while urgent work ran. */
+  private spareWanted = false;
   private closed = false;
 
   /**
@@ -61,6 +65,23 @@ export class Ofctl {
     return new FlowBundle(proc);
   }
 
+  /**
+   * Runs `work` without starting the spare process meanwhile; it starts once no such work is
+   * left. Starting a process blocks Node's event loop for 10-20 ms here, and latency-bound work
+   * (a CNI ADD: its steps finish on that loop) would wait for it in full; after the work, the
+   * start falls into the time the agent is idle. Its answer goes out first: the caller's
+   * continuation runs before the start, which is scheduled with setImmediate.
+   */
+  async withoutSpareStart<T>(work: () => Promise<T>): Promise<T> {
+    this.urgent++;
+    try {
+      return await work();
+    } finally {
+      this.urgent--;
+      if (this.urgent === 0 && this.spareWanted) this.prepareSpare();
+    }
+  }
+
   /** Stops the waiting process (by its pid); later bundles start their own. */
   async close(): Promise<void> {
     this.closed = true;
@@ -82,7 +103,8 @@ export class Ofctl {
    * takes 20-40 ms more, and the next update need not wait for either.
    */
   private prepareSpare(): void {
-    if (this.spareStart !== undefined || this.closed) return;
+    this.spareWanted = this.urgent > 0;
+    if (this.spareWanted || this.spareStart !== undefined || this.closed) return;
     this.spareStart = setImmediate(() => {
       this.spareStart = undefined;
       if (this.closed || this.spare?.alive) return;

@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IpBatch } from '../../src/agent/cniserver/ipbatch.js';
+import { upWithoutIPv6 } from '../../src/agent/cniserver/links.js';
 import { ExecError, run } from '../../src/util/exec.js';
 import { TestNet } from '../helpers/netns.js';
 
@@ -69,4 +70,18 @@ test('a new ip process takes over after the old one was stopped', async () => {
   const d = net.name('d');
   await ip.run(['link', 'add', d, 'type', 'veth', 'peer', 'name', net.name('e')]);
   await ip.run(['link', 'del', d]);
+});
+
+test('a veth end brought up without IPv6 gets no IPv6 address; without kernel IPv6, just up', async () => {
+  assert.deepEqual(upWithoutIPv6('eth0', false), ['link', 'set', 'eth0', 'up']);
+  const [f, g] = [net.name('f'), net.name('g')];
+  await ip.run(['link', 'add', f, 'type', 'veth', 'peer', 'name', g]);
+  await Promise.all([ip.run(upWithoutIPv6(f, true)), ip.run(upWithoutIPv6(g, true))]);
+  const [link] = JSON.parse(await run('ip', ['-n', node, '-j', 'addr', 'show', 'dev', f])) as {
+    flags: string[];
+    addr_info: unknown[];
+  }[];
+  assert.ok(link.flags.includes('UP'), `${f} is up`);
+  assert.deepEqual(link.addr_info, [], 'no link-local address, so no DAD, RS or MLD');
+  await ip.run(['link', 'del', f]);
 });

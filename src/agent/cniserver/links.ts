@@ -7,6 +7,7 @@
 // waiting in the node's namespace — one `ip -batch` (IpBatch), a few shells (ShellPool) — so the
 // agent spawns no process on ADD or DEL.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { ExecError, run } from '../../util/exec.js';
 import { IpBatch } from './ipbatch.js';
@@ -50,12 +51,25 @@ export function randomMac(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/*
+ * Pods here are IPv4 only and table 10 drops their IPv6, but a link-local address on either end
+ * would still send DAD, router solicitations and MLD reports through OVS's userspace datapath,
+ * an upcall each (≈ 20 ms of ovs-vswitchd CPU per ADD). So neither end gets one.
+ */
+
 /**
- * Shell text that turns IPv6 off on `dev` (a shell word) with a builtin's write, no process:
- * pods here are IPv4 only and table 10 drops their IPv6, but a link-local address would still
- * send DAD, router solicitations and MLD reports through OVS's userspace datapath, an upcall
- * each (≈ 20 ms of ovs-vswitchd CPU per ADD). A kernel without IPv6 has no such file: nothing
- * to turn off, and no failure under the script's `set -e`.
+ * `ip` words that bring the pod end up without IPv6: with `addrgenmode none` it gets no
+ * address and sends none of the above. An `ip -batch` line, so the pod's namespace needs no
+ * shell for it. (Without IPv6 in the kernel there is no addrgenmode to set.)
+ */
+export function upWithoutIPv6(dev: string, hasIPv6: boolean): string[] {
+  return ['link', 'set', dev, ...(hasIPv6 ? ['addrgenmode', 'none'] : []), 'up'];
+}
+
+/**
+ * Shell text that turns IPv6 off on the host end `dev` (a shell word) with a builtin's write, no
+ * process. That end is created up (see create()), so its address goes this way. A kernel
+ * without IPv6 has no such file: nothing to turn off, and no failure under `set -e`.
  */
 export const noIPv6Command = (dev: string): string =>
   `echo 1 2>/dev/null >/proc/sys/net/ipv6/conf/${dev}/disable_ipv6 || true`;
@@ -69,6 +83,8 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 export class PodLinks {
   private readonly shells: ShellPool;
   private readonly ip: IpBatch;
+  /** A kernel booted with ipv6.disable=1 has no such directory (and no addrgenmode). */
+  private readonly hasIPv6 = existsSync('/proc/sys/net/ipv6');
 
   /** `nodeNetns`: the node's namespace by name (absent: the agent's own namespace). */
   constructor(private readonly nodeNetns?: string) {
@@ -97,8 +113,8 @@ export class PodLinks {
   }
 
   /**
-   * Creates the pair — the host end up in the node's namespace, the pod end directly in the
-   * pod's — and sets up the pod end: address, link, default route; TX checksum offload off on
+   * Creates the pair — the host end in the node's namespace, the pod end directly in the
+   * pod's — and sets up the pod end (up, address, default route); TX checksum offload off on
    * both ends. The pod end is the one TCP needs (the pod's stack would leave checksums to
    * "hardware" that OVS's AF_PACKET socket never computes); the host end follows Antrea, so
    * nothing the node itself sends into a pod depends on offload either.
@@ -106,25 +122,28 @@ export class PodLinks {
   async create(spec: PodLinkSpec): Promise<void> {
     const { hostName, ifName, netns } = spec;
     const peer = ['peer', 'name', ifName, 'address', spec.mac, 'netns', netns];
+    // The host end is created up: ovs-vswitchd opens it the moment it exists and sets its flags
+    // (promiscuous) by read-modify-write, which would undo an `up` set in between.
     await this.ip.run(['link', 'add', hostName, 'up', 'type', 'veth', ...peer]);
     // `ip -batch` input in a quoted here-document (the shell expands nothing in it); the values
     // are checked ones (CniRequest, IPAM) without whitespace.
     const podBatch = [
+      upWithoutIPv6(ifName, this.hasIPv6).join(' '),
       `addr add ${spec.address} dev ${ifName}`,
-      `link set ${ifName} up`,
       `route replace default via ${spec.gateway} dev ${ifName}`,
     ];
-    // Now three things at once: the host end's offload, and in the pod's namespace (entered
-    // once) its end's offload next to the `ip -batch`. Before either end is up, both lose IPv6
-    // (see noIPv6Command).
-    const inPod = `${noIPv6Command('"$1"')}; ethtool -K "$1" tx off & ip -batch -; s=$?; wait $! && exit $s`;
+    // Three commands at once, none behind another process start than its own nsenter: each
+    // start costs ≈ 6 ms here, and a shell inside the pod's namespace would be one more.
+    const inPod = `nsenter --net=${quote(netns)}`;
     const script = [
       noIPv6Command(quote(hostName)),
-      `ethtool -K ${quote(hostName)} tx off &`,
-      `nsenter --net=${quote(netns)} sh -c ${quote(inPod)} sh ${quote(ifName)} <<'END_OF_BATCH'`,
+      `ethtool -K ${quote(hostName)} tx off & host=$!`,
+      `${inPod} ethtool -K ${quote(ifName)} tx off & pod=$!`,
+      `${inPod} ip -batch - <<'END_OF_BATCH'`,
       ...podBatch,
       'END_OF_BATCH',
-      'wait $!',
+      'wait $host',
+      'wait $pod',
     ].join('\n');
     await this.shells.run(`create ${hostName}`, script);
   }
