@@ -2,7 +2,8 @@
 // `ovs-ofctl --bundle add-flows TARGET -` whose stdin holds a line per change (see FlowBundle);
 // OVS commits all of them or none. One process per change would cost ≈ 30 ms each, a bundle of
 // 100,000 flows ≈ 1.5 s. The next flow bundle's process is started (and left waiting) while a
-// bundle is applied, so a small update does not wait for a process start. With group changes
+// bundle is applied, so a small update does not wait for a process start; a waiting shell starts
+// them (util/launcher.ts), not Node, whose every spawn would block it. With group changes
 // the bundle goes through `ovs-ofctl bundle` (flow and group mods in one transaction).
 import { ExecError, run } from '../util/exec.js';
 import type { DumpedFlow } from './flow.js';
@@ -10,6 +11,7 @@ import { bundleError, changeLine, FlowBundle, type FlowChange } from './flowbund
 import { parseDumpedFlow } from './flowtext.js';
 import { formatGroup, type GroupChange } from './group.js';
 import { OfctlProcess } from './ofctlprocess.js';
+import { ProcessLauncher } from '../util/launcher.js';
 
 export { BundleError, type FlowChange } from './flowbundle.js';
 
@@ -28,11 +30,9 @@ export class Ofctl {
   private spare: OfctlProcess | undefined;
   /** The pending start of `spare`, if scheduled. */
   private spareStart: NodeJS.Immediate | undefined;
-  /** Calls of withoutSpareStart() running; the spare waits for them to end. */
-  private urgent = 0;
-  /** A spare was wanted while urgent work ran. */
-  private spareWanted = false;
   private closed = false;
+  /** Starts the bundle processes (without a Node spawn each). */
+  private readonly launcher: ProcessLauncher;
 
   /**
    * `target`: `unix:DIR/BRIDGE.mgmt` (see OvsDaemons.mgmtSocket) or a bridge name, whose socket
@@ -42,6 +42,7 @@ export class Ofctl {
     this.target = opts.target;
     this.netns = opts.netns;
     this.env = opts.rundir === undefined ? undefined : { OVS_RUNDIR: opts.rundir };
+    this.launcher = new ProcessLauncher({ netns: this.netns, env: this.env });
   }
 
   private ofctl(args: readonly string[], input?: string): Promise<string> {
@@ -60,26 +61,9 @@ export class Ofctl {
     let proc = this.spare;
     this.spare = undefined;
     if (proc === undefined || !proc.alive) proc = this.startFlowBundleProcess();
-    proc.hold(true);
+    proc.take();
     this.prepareSpare();
     return new FlowBundle(proc);
-  }
-
-  /**
-   * Runs `work` without starting the spare process meanwhile; it starts once no such work is
-   * left. Starting a process blocks Node's event loop for 10-20 ms here, and latency-bound work
-   * (a CNI ADD: its steps finish on that loop) would wait for it in full; after the work, the
-   * start falls into the time the agent is idle. Its answer goes out first: the caller's
-   * continuation runs before the start, which is scheduled with setImmediate.
-   */
-  async withoutSpareStart<T>(work: () => Promise<T>): Promise<T> {
-    this.urgent++;
-    try {
-      return await work();
-    } finally {
-      this.urgent--;
-      if (this.urgent === 0 && this.spareWanted) this.prepareSpare();
-    }
   }
 
   /** Stops the waiting process (by its pid); later bundles start their own. */
@@ -88,23 +72,24 @@ export class Ofctl {
     const spare = this.spare;
     this.spare = undefined;
     await spare?.cancel();
+    this.launcher.close();
   }
 
   private startFlowBundleProcess(): OfctlProcess {
     // --no-names: our flows name ports by number; otherwise ovs-ofctl would connect at start
     // (to read port names) and a process kept waiting could find its connection gone.
     const args = ['-O', 'OpenFlow15', '--no-names', '--bundle', 'add-flows', this.target, '-'];
-    return new OfctlProcess(args, { netns: this.netns, env: this.env });
+    return new OfctlProcess(args, this.launcher, this.netns);
   }
 
   /**
    * Starts the next bundle's process once the caller's synchronous work is done, i.e. while the
-   * current bundle is in OVS: starting a process blocks Node ≈ 15 ms, ovs-ofctl's own start
-   * takes 20-40 ms more, and the next update need not wait for either.
+   * current bundle is in OVS: ovs-ofctl's own start takes 20-40 ms here, and the next update
+   * need not wait for it. It starts at the lowest CPU priority (see ProcessLauncher), so it
+   * takes no CPU from the work in progress.
    */
   private prepareSpare(): void {
-    this.spareWanted = this.urgent > 0;
-    if (this.spareWanted || this.spareStart !== undefined || this.closed) return;
+    if (this.spareStart !== undefined || this.closed) return;
     this.spareStart = setImmediate(() => {
       this.spareStart = undefined;
       if (this.closed || this.spare?.alive) return;

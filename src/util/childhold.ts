@@ -9,8 +9,15 @@ export function holdChild(child: ChildProcess | undefined, keepNodeAlive: boolea
   const handles = [child, child?.stdin, child?.stdout, child?.stderr] as (
     ChildProcess | Socket | null | undefined
   )[];
-  for (const h of handles) {
-    if (keepNodeAlive) h?.ref();
-    else h?.unref();
-  }
+  for (const h of handles) setRef(h, keepNodeAlive);
+}
+
+/**
+ * ref() or unref() one handle; a closed socket is left alone (its ref() would wait for a
+ * 'connect' that never comes, one more listener each time).
+ */
+export function setRef(h: ChildProcess | Socket | null | undefined, keepNodeAlive: boolean): void {
+  if (h === null || h === undefined || ('destroyed' in h && h.destroyed)) return;
+  if (keepNodeAlive) h.ref();
+  else h.unref();
 }

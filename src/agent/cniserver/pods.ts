@@ -23,7 +23,7 @@ export interface PodNetworkDeps {
   readonly ipam: Ipam;
   readonly store: InterfaceStore;
   readonly ports: Pick<OvsdbPorts, 'addPort' | 'delPort' | 'getOfport' | 'nextOfport'>;
-  readonly ofctl: Pick<Ofctl, 'dumpFlows' | 'withoutSpareStart'>;
+  readonly ofctl: Pick<Ofctl, 'dumpFlows'>;
   readonly flows: Pick<OpenflowClient, 'installPod' | 'uninstallPod'>;
   readonly links: PodLinks;
   readonly log?: (msg: string) => void;
@@ -49,19 +49,7 @@ export class PodNetwork {
 
   constructor(private readonly deps: PodNetworkDeps) {}
 
-  /**
-   * ADD and DEL hold back ovs-ofctl's spare start until they are done: the runtime waits for
-   * them, and a process start would stall every step they wait on.
-   */
   add(req: AttachRequest): Promise<CniResult> {
-    return this.deps.ofctl.withoutSpareStart(() => this.attach(req));
-  }
-
-  del(req: DelRequest): Promise<void> {
-    return this.deps.ofctl.withoutSpareStart(() => this.detach(req));
-  }
-
-  private attach(req: AttachRequest): Promise<CniResult> {
     return this.locks.run(req.containerId, async () => {
       const { ipam, store } = this.deps;
       const existing = store.getByContainer(req.containerId);
@@ -110,7 +98,7 @@ export class PodNetwork {
     });
   }
 
-  private detach(req: DelRequest): Promise<void> {
+  del(req: DelRequest): Promise<void> {
     return this.locks.run(req.containerId, async () => {
       const iface = this.deps.store.getByContainer(req.containerId);
       if (iface !== undefined && iface.ifDev !== req.ifName) {

@@ -1,0 +1,65 @@
+// The waiting shells that start ovs-ofctl for the agent (util/launcher.ts): each process gets its
+// own stdin and stderr, more processes than a shell has slots run through the next shell, they
+// start at the lowest CPU priority until put to work, and a kill or close ends them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProcessLauncher, type LaunchedProcess } from '../../src/util/launcher.js';
+
+/** Writes `text` as the process's whole input. */
+function feed(p: LaunchedProcess, text: string): void {
+  p.stdin.end(text);
+}
+
+test('each process reads its own stdin and reports its own stderr and status, past one shell', async () => {
+  const launcher = new ProcessLauncher();
+  try {
+    // 40 at once: more than the 16 slots of a shell, so three shells take part.
+    const procs = Array.from({ length: 40 }, (_, i) =>
+      launcher.launch(['sh', '-c', `cat >&2; exit ${i % 4}`]),
+    );
+    procs.forEach((p, i) => feed(p, `input ${i}\n`));
+    const exits = await Promise.all(procs.map((p) => p.exited));
+    exits.forEach((e, i) => {
+      assert.equal(e.stderr, `input ${i}\n`);
+      assert.equal(e.code, i % 4);
+    });
+    assert.ok(procs.every((p) => !p.alive));
+    // Words with quotes and spaces arrive as they were given.
+    const odd = launcher.launch(['sh', '-c', 'printf "%s|" "$@" >&2', 'sh', "it's", 'a b']);
+    feed(odd, '');
+    assert.equal((await odd.exited).stderr, "it's|a b|");
+  } finally {
+    launcher.close();
+  }
+});
+
+test('a process waits at the lowest priority until prioritized; kill and close end processes', async () => {
+  const launcher = new ProcessLauncher();
+  try {
+    const niceOf = (p: LaunchedProcess): Promise<string> => p.exited.then((e) => e.stderr.trim());
+    const waiting = launcher.launch(['sh', '-c', 'read x; nice >&2']);
+    const taken = launcher.launch(['sh', '-c', 'read x; nice >&2']);
+    taken.prioritize();
+    feed(waiting, 'go\n');
+    feed(taken, 'go\n');
+    assert.equal(await niceOf(waiting), '19');
+    assert.equal(await niceOf(taken), '0');
+
+    const killed = launcher.launch(['sleep', '30']);
+    killed.kill();
+    assert.equal((await killed.exited).code, 128 + 9);
+    const missing = launcher.launch(['no-such-command-here']);
+    feed(missing, '');
+    const e = await missing.exited;
+    assert.equal(e.code, 127);
+    assert.match(e.stderr, /no-such-command-here/);
+
+    // Closed right away: killed, or (its shell killed first) never started.
+    const left = launcher.launch(['sleep', '30']);
+    launcher.close();
+    assert.notEqual((await left.exited).code, 0);
+    assert.ok(!left.alive);
+  } finally {
+    launcher.close();
+  }
+});
