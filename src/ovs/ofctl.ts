@@ -66,7 +66,7 @@ export class Ofctl {
     return new FlowBundle(proc);
   }
 
-  /** Stops the waiting process (by its pid); later bundles start their own. */
+  /** Stops the waiting process and any bundle still running (by pid); later bundles start their own. */
   async close(): Promise<void> {
     this.closed = true;
     const spare = this.spare;

@@ -16,6 +16,9 @@ export interface RunOptions {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** A word for `sh`/`bash`, whatever it holds (for the few places that write shell text). */
+export const shellWord = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
 /** A command that exited non-zero, was killed, timed out or could not start. */
 export class ExecError extends Error {
   constructor(

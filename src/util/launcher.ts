@@ -1,8 +1,7 @@
 // Starts processes that read their input from Node without Node forking for each one. A spawn
-// from Node blocks its event loop 10-20 ms here and costs as much CPU again (the kernel copies
-// Node's address space, then both sides fault it back), and the agent starts an ovs-ofctl for
-// every flow bundle, so for every CNI ADD. A waiting `bash` forks them instead (a small process
-// forks in well under a millisecond). It is started with SLOTS pairs of extra sockets; each
+// from Node forks all of Node and waits for the exec: it blocks the event loop 7-20 ms here, and
+// the agent starts an ovs-ofctl for every flow bundle, so for every CNI ADD. A waiting `bash`
+// forks them instead, a small process that forks cheaply. It is started with SLOTS pairs of extra sockets; each
 // process it starts gets one pair as its stdin and stderr, which Node writes and reads like a
 // child's. Once its slots are taken, the shell is retired and the next one started: one Node
 // spawn per SLOTS processes. The shell runs at the lowest CPU priority, so a process started
@@ -14,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { setPriority } from 'node:os';
 import { holdChild, setRef } from './childhold.js';
+import { shellWord } from './exec.js';
 
 /** Processes per shell (bash takes file descriptors above 9, which dash does not). */
 const SLOTS = 16;
@@ -27,9 +27,6 @@ export interface LaunchedExit {
   readonly code: number;
   readonly stderr: string;
 }
-
-/** A word for the shell, whatever it holds. */
-const shellWord = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** One process started by a LauncherShell. */
 export class LaunchedProcess {

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
-import { ExecError, run } from '../../util/exec.js';
+import { ExecError, run, shellWord } from '../../util/exec.js';
 import { IpBatch } from './ipbatch.js';
 import { ShellPool } from './shellpool.js';
 
@@ -77,9 +77,6 @@ export const noIPv6Command = (dev: string): string =>
 const isMissingDevice = (e: unknown): boolean =>
   e instanceof ExecError && /Cannot find device|does not exist/.test(e.stderr);
 
-/** A word for the shell, whatever it holds. */
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 export class PodLinks {
   private readonly shells: ShellPool;
   private readonly ip: IpBatch;
@@ -134,11 +131,11 @@ export class PodLinks {
     ];
     // Three commands at once, none behind another process start than its own nsenter: each
     // start costs ≈ 6 ms here, and a shell inside the pod's namespace would be one more.
-    const inPod = `nsenter --net=${quote(netns)}`;
+    const inPod = `nsenter --net=${shellWord(netns)}`;
     const script = [
-      noIPv6Command(quote(hostName)),
-      `ethtool -K ${quote(hostName)} tx off & host=$!`,
-      `${inPod} ethtool -K ${quote(ifName)} tx off & pod=$!`,
+      noIPv6Command(shellWord(hostName)),
+      `ethtool -K ${shellWord(hostName)} tx off & host=$!`,
+      `${inPod} ethtool -K ${shellWord(ifName)} tx off & pod=$!`,
       `${inPod} ip -batch - <<'END_OF_BATCH'`,
       ...podBatch,
       'END_OF_BATCH',

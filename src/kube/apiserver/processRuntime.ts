@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Pod } from '../../apis/core.js';
+import { shellWord } from '../../util/exec.js';
 import { badRequest } from './errors.js';
 import type { ExecOptions, ExecProcess, LogOptions, PodRuntime } from './runtime.js';
 
@@ -15,10 +16,6 @@ export interface ProcessRuntimeOptions {
   readonly netns?: (pod: Pod) => string | undefined;
   /** The file holding a container's output. */
   readonly logFile: (pod: Pod, container: string) => string;
-}
-
-function shellQuote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 const SIGNALS: Readonly<Record<string, number>> = {
@@ -43,7 +40,7 @@ export class ProcessRuntime implements PodRuntime {
     const size = opts.initialSize;
     const setSize = size ? `stty rows ${size.height} cols ${size.width} 2>/dev/null; ` : '';
     const [file, ...args] = opts.tty
-      ? ['script', '-qfec', `${setSize}exec ${argv.map(shellQuote).join(' ')}`, '/dev/null']
+      ? ['script', '-qfec', `${setSize}exec ${argv.map(shellWord).join(' ')}`, '/dev/null']
       : argv;
     const child = spawn(file!, args, {
       stdio: [

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { nsArgv } from './process.js';
 import { resolveCommand } from './env.js';
+import { shellWord } from '../../util/exec.js';
 
 export interface ExecTarget {
   readonly netns: string | undefined;
@@ -31,8 +32,6 @@ export class RuntimeError extends Error {
   }
 }
 
-const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 export function spawnExec(target: ExecTarget, req: ExecRequest): ChildProcess {
   const cmd = req.command[0] ?? '';
   if (resolveCommand(cmd, target.env['PATH'] ?? '') === undefined) {
@@ -42,7 +41,7 @@ export function spawnExec(target: ExecTarget, req: ExecRequest): ChildProcess {
     );
   }
   const argv = req.tty
-    ? ['script', '-qfec', req.command.map(shellQuote).join(' '), '/dev/null']
+    ? ['script', '-qfec', req.command.map(shellWord).join(' '), '/dev/null']
     : req.command;
   const full = nsArgv(target.netns, argv);
   return spawn(full[0]!, full.slice(1), {
