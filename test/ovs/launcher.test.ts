@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProcessLauncher, type LaunchedProcess } from '../../src/util/launcher.js';
+import { TestNet } from '../helpers/netns.js';
 
 /** Writes `text` as the process's whole input. */
 function feed(p: LaunchedProcess, text: string): void {
@@ -61,5 +62,24 @@ test('a process waits at the lowest priority until prioritized; kill and close e
     assert.ok(!left.alive);
   } finally {
     launcher.close();
+  }
+});
+
+test('in a network namespace and with extra environment, as ovs-ofctl for a node runs', async () => {
+  const net = new TestNet('lnch');
+  const launcher = new ProcessLauncher({
+    netns: await net.netns('node'),
+    env: { OVS_RUNDIR: '/run/x y' },
+  });
+  try {
+    const p = launcher.launch(['sh', '-c', 'ip -o link show >&2; printf "%s" "$OVS_RUNDIR" >&2']);
+    feed(p, '');
+    const { code, stderr } = await p.exited;
+    assert.equal(code, 0);
+    // A fresh namespace has its loopback device only.
+    assert.match(stderr, /^1: lo: [^\n]*\n\/run\/x y$/);
+  } finally {
+    launcher.close();
+    await net.cleanup();
   }
 });
