@@ -76,8 +76,9 @@ export class LaunchedProcess {
 
   /** Lets Node exit while it waits for input (`false`), or keeps Node up for it (the default). */
   hold(keepNodeAlive: boolean): void {
-    for (const h of [this.stdin, this.stderr]) setRef(h, keepNodeAlive);
-    this.shell.hold(this, keepNodeAlive);
+    const keep = keepNodeAlive && !this.done; // an ended process has nothing to wait for
+    for (const h of [this.stdin, this.stderr]) setRef(h, keep);
+    this.shell.hold(this, keep);
   }
 
   /** The shell reported its pid. */

@@ -1,6 +1,7 @@
 // The waiting shells that start ovs-ofctl for the agent (util/launcher.ts): each process gets its
 // own stdin and stderr, more processes than a shell has slots run through the next shell, they
 // start at the lowest CPU priority until put to work, and a kill or close ends them.
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProcessLauncher, type LaunchedProcess } from '../../src/util/launcher.js';
@@ -82,4 +83,19 @@ test('in a network namespace and with extra environment, as ovs-ofctl for a node
     launcher.close();
     await net.cleanup();
   }
+});
+
+test('Node exits with a spare waiting, and with an ended process held', () => {
+  // In a child Node: it must end by itself, within the timeout.
+  const script = `
+    import { ProcessLauncher } from ${JSON.stringify(new URL('../../src/util/launcher.js', import.meta.url).href)};
+    const launcher = new ProcessLauncher();
+    const ended = launcher.launch(['true']);
+    ended.stdin.end();
+    await ended.exited;
+    ended.hold(true);
+    launcher.launch(['cat']).hold(false);
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
+  assert.equal(r.status, 0, `${r.error ?? ''} ${r.stderr}`);
 });
