@@ -86,7 +86,7 @@ export class Ofctl {
    * Starts the next bundle's process once the caller's synchronous work is done, i.e. while the
    * current bundle is in OVS: ovs-ofctl's own start takes 20-40 ms here, and the next update
    * need not wait for it. It starts at the lowest CPU priority (see ProcessLauncher), so it
-   * takes no CPU from the work in progress.
+   * yields the CPU to the work in progress.
    */
   private prepareSpare(): void {
     if (this.spareStart !== undefined || this.closed) return;

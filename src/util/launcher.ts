@@ -1,14 +1,16 @@
 // Starts processes that read their input from Node without Node forking for each one. A spawn
-// from Node forks all of Node and waits for the exec: it blocks the event loop 7-20 ms here, and
-// the agent starts an ovs-ofctl for every flow bundle, so for every CNI ADD. A waiting `bash`
-// forks them instead, a small process that forks cheaply. It is started with SLOTS pairs of extra sockets; each
-// process it starts gets one pair as its stdin and stderr, which Node writes and reads like a
-// child's. Once its slots are taken, the shell is retired and the next one started: one Node
-// spawn per SLOTS processes. The shell runs at the lowest CPU priority, so a process started
-// ahead of need (a spare) starts on idle CPU; it gets the normal priority when put to work.
+// from Node forks all of Node and waits for the exec: it blocks the event loop 7-13 ms here, and
+// the agent starts an ovs-ofctl for every flow bundle, so for every CNI ADD. A waiting `bash`, a
+// small process that forks cheaply, starts them instead. It is started with SLOTS pairs of extra
+// sockets; each process it starts gets one pair as its stdin and stderr, which Node writes and
+// reads like a child's. Once its slots are taken, the shell is retired and the next one started:
+// one Node spawn per SLOTS processes. The shell runs at the lowest CPU priority, so a process
+// started ahead of need (a spare) yields the CPU to work in progress; it gets the normal
+// priority when put to work.
 //
 // If Node dies, its socket ends close: a process still reading its stdin sees the end of it,
-// and the shell (its stdin ended) exits.
+// and the shell (its stdin ended) exits. A shell that died otherwise is replaced at the next
+// launch.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { setPriority } from 'node:os';
@@ -132,6 +134,8 @@ class LauncherShell {
   private readonly processes: LaunchedProcess[] = [];
   private readonly held = new Set<LaunchedProcess>();
   private output = '';
+  /** The shell process has exited: it starts nothing more. */
+  private exited = false;
 
   constructor(argv: readonly string[], env: NodeJS.ProcessEnv, onClose: () => void) {
     const stdio = Array.from({ length: FIRST_FD + 2 * SLOTS }, () => 'pipe' as const);
@@ -146,6 +150,7 @@ class LauncherShell {
     this.child.stdin?.on('error', () => undefined);
     this.child.stdout?.setEncoding('utf8').on('data', (s: string) => this.read(s));
     this.child.stderr?.resume(); // the shell's own complaints; the processes' go to their slots
+    this.child.on('exit', () => (this.exited = true));
     this.child.on('close', () => {
       for (const p of this.processes) p.ended(null);
       onClose();
@@ -153,8 +158,9 @@ class LauncherShell {
     this.hold(undefined, false);
   }
 
-  get full(): boolean {
-    return this.processes.length === SLOTS;
+  /** Whether it can start another process (a slot is free and the shell is still there). */
+  get usable(): boolean {
+    return !this.exited && this.processes.length < SLOTS;
   }
 
   launch(argv: readonly string[]): LaunchedProcess {
@@ -178,7 +184,7 @@ class LauncherShell {
         `exec ${inFd}<&- ${errFd}>&-\n`,
     );
     // The last slot taken: the shell ends once it has read this (what it started goes on).
-    if (this.full) this.child.stdin?.end();
+    if (this.processes.length === SLOTS) this.child.stdin?.end();
     p.hold(true); // like a spawned child, until told otherwise
     return p;
   }
@@ -219,13 +225,12 @@ export class ProcessLauncher {
   private shell: LauncherShell | undefined;
   private readonly retired = new Set<LauncherShell>();
   private readonly argv: readonly string[];
+  private readonly env: NodeJS.ProcessEnv;
 
   /**
    * `netns`: the shells (and so the processes) run in this network namespace, as
    * `ip netns exec` runs them; `env` is added to this process's environment.
    */
-  private readonly env: NodeJS.ProcessEnv;
-
   constructor(opts: { netns?: string; env?: Record<string, string> } = {}) {
     const bash = ['bash', '--noprofile', '--norc', '-s'];
     this.argv = opts.netns === undefined ? bash : ['ip', 'netns', 'exec', opts.netns, ...bash];
@@ -234,7 +239,7 @@ export class ProcessLauncher {
 
   /** Starts `argv` (at the lowest CPU priority; see LaunchedProcess.prioritize). */
   launch(argv: readonly string[]): LaunchedProcess {
-    if (this.shell === undefined || this.shell.full) {
+    if (this.shell?.usable !== true) {
       if (this.shell !== undefined) this.retired.add(this.shell);
       const shell: LauncherShell = new LauncherShell(this.argv, this.env, () =>
         this.retired.delete(shell),

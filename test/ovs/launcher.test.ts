@@ -85,6 +85,22 @@ test('in a network namespace and with extra environment, as ovs-ofctl for a node
   }
 });
 
+test('a shell that died is replaced at the next launch', async () => {
+  const launcher = new ProcessLauncher();
+  try {
+    // The process's parent is the shell's per-process subshell, whose parent is the shell.
+    const killer = launcher.launch(['sh', '-c', 'kill -9 $(ps -o ppid= -p $PPID)']);
+    feed(killer, '');
+    await killer.exited;
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the shell's end is seen
+    const after = launcher.launch(['sh', '-c', 'cat >&2']);
+    feed(after, 'still starting\n');
+    assert.deepEqual(await after.exited, { code: 0, stderr: 'still starting\n' });
+  } finally {
+    launcher.close();
+  }
+});
+
 test('Node exits with a spare waiting, and with an ended process held', () => {
   // In a child Node: it must end by itself, within the timeout.
   const script = `
