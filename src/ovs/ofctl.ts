@@ -61,7 +61,7 @@ export class Ofctl {
     let proc = this.spare;
     this.spare = undefined;
     if (proc === undefined || !proc.alive) proc = this.startFlowBundleProcess();
-    proc.take();
+    proc.hold(true);
     this.prepareSpare();
     return new FlowBundle(proc);
   }
@@ -85,8 +85,7 @@ export class Ofctl {
   /**
    * Starts the next bundle's process once the caller's synchronous work is done, i.e. while the
    * current bundle is in OVS: ovs-ofctl's own start takes 20-40 ms here, and the next update
-   * need not wait for it. It starts at the lowest CPU priority (see ProcessLauncher), so it
-   * yields the CPU to the work in progress.
+   * need not wait for it.
    */
   private prepareSpare(): void {
     if (this.spareStart !== undefined || this.closed) return;

@@ -51,12 +51,6 @@ export class OfctlProcess {
     this.proc.hold(keepNodeAlive);
   }
 
-  /** Puts it to work: held, at the normal CPU priority (a spare waits at the lowest). */
-  take(): void {
-    this.hold(true);
-    this.proc.prioritize();
-  }
-
   /** Writes `text` to ovs-ofctl's stdin, waiting while the socket is full. */
   write(text: string): void {
     if (this.broken) return;
@@ -70,7 +64,7 @@ export class OfctlProcess {
 
   /** Closes stdin and waits for ovs-ofctl; rejects with ExecError unless it exits 0. */
   async finish(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-    this.take();
+    this.hold(true);
     this.proc.stdin.destroy();
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -4,16 +4,13 @@
 // small process that forks cheaply, starts them instead. It is started with SLOTS pairs of extra
 // sockets; each process it starts gets one pair as its stdin and stderr, which Node writes and
 // reads like a child's. Once its slots are taken, the shell is retired and the next one started:
-// one Node spawn per SLOTS processes. The shell runs at the lowest CPU priority, so a process
-// started ahead of need (a spare) yields the CPU to work in progress; it gets the normal
-// priority when put to work.
+// one Node spawn per SLOTS processes.
 //
 // If Node dies, its socket ends close: a process still reading its stdin sees the end of it,
 // and the shell (its stdin ended) exits. A shell that died otherwise is replaced at the next
 // launch.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { setPriority } from 'node:os';
 import { holdChild, setRef } from './childhold.js';
 import { shellWord } from './exec.js';
 
@@ -21,8 +18,6 @@ import { shellWord } from './exec.js';
 const SLOTS = 16;
 /** The first extra descriptor: slot i has stdin FIRST_FD + 2i and stderr FIRST_FD + 2i + 1. */
 const FIRST_FD = 3;
-const LOWEST_PRIORITY = 19;
-const NORMAL_PRIORITY = 0;
 
 export interface LaunchedExit {
   /** The exit status as the shell reports it (128 + n when killed by signal n). */
@@ -36,7 +31,6 @@ export class LaunchedProcess {
   readonly stdin: Socket;
   readonly exited: Promise<LaunchedExit>;
   private pid: number | undefined;
-  private prioritized = false;
   private killed = false;
   private done = false;
   private status: number | undefined;
@@ -64,12 +58,6 @@ export class LaunchedProcess {
     return !this.done;
   }
 
-  /** Gives it the normal CPU priority (it starts at the lowest, as a spare). */
-  prioritize(): void {
-    this.prioritized = true;
-    if (this.pid !== undefined) raise(this.pid);
-  }
-
   /** SIGKILL, now or as soon as its pid is known. */
   kill(): void {
     this.killed = true;
@@ -87,7 +75,6 @@ export class LaunchedProcess {
   started(pid: number): void {
     this.pid = pid;
     if (this.killed) signal(pid);
-    else if (this.prioritized) raise(pid);
   }
 
   /**
@@ -112,14 +99,6 @@ export class LaunchedProcess {
   }
 }
 
-function raise(pid: number): void {
-  try {
-    setPriority(pid, NORMAL_PRIORITY);
-  } catch {
-    // Gone already, or no right to raise it: it runs at the low priority then.
-  }
-}
-
 function signal(pid: number): void {
   try {
     process.kill(pid, 'SIGKILL');
@@ -140,13 +119,6 @@ class LauncherShell {
   constructor(argv: readonly string[], env: NodeJS.ProcessEnv, onClose: () => void) {
     const stdio = Array.from({ length: FIRST_FD + 2 * SLOTS }, () => 'pipe' as const);
     this.child = spawn(argv[0], argv.slice(1), { env, stdio });
-    if (this.child.pid !== undefined) {
-      try {
-        setPriority(this.child.pid, LOWEST_PRIORITY);
-      } catch {
-        // Not allowed: the processes start at the normal priority.
-      }
-    }
     this.child.stdin?.on('error', () => undefined);
     this.child.stdout?.setEncoding('utf8').on('data', (s: string) => this.read(s));
     this.child.stderr?.resume(); // the shell's own complaints; the processes' go to their slots
@@ -237,7 +209,7 @@ export class ProcessLauncher {
     this.env = { ...process.env, ...opts.env };
   }
 
-  /** Starts `argv` (at the lowest CPU priority; see LaunchedProcess.prioritize). */
+  /** Starts `argv`. */
   launch(argv: readonly string[]): LaunchedProcess {
     if (this.shell?.usable !== true) {
       if (this.shell !== undefined) this.retired.add(this.shell);
