@@ -119,9 +119,11 @@ export class PodLinks {
   async create(spec: PodLinkSpec): Promise<void> {
     const { hostName, ifName, netns } = spec;
     const peer = ['peer', 'name', ifName, 'address', spec.mac, 'netns', netns];
-    // The host end is created up: ovs-vswitchd opens it the moment it exists and sets its flags
-    // (promiscuous) by read-modify-write, which would undo an `up` set in between.
-    await this.ip.run(['link', 'add', hostName, 'up', 'type', 'veth', ...peer]);
+    // The host end is created up and promiscuous, as ovs-vswitchd would set it when it opens the
+    // port: vswitchd then writes no flags (its read-modify-write could undo an `up` set in
+    // between), and the node's namespace sees one link change fewer, each of which makes
+    // vswitchd reconfigure the whole bridge.
+    await this.ip.run(['link', 'add', hostName, 'up', 'promisc', 'on', 'type', 'veth', ...peer]);
     // `ip -batch` input in a quoted here-document (the shell expands nothing in it); the values
     // are checked ones (CniRequest, IPAM) without whitespace.
     const podBatch = [
