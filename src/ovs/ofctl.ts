@@ -1,8 +1,8 @@
 // OpenFlow through ovs-ofctl (always OpenFlow 1.5). Flow changes go as ONE atomic bundle: one
 // `ovs-ofctl --bundle add-flows TARGET -` whose stdin holds a line per change (see FlowBundle);
 // OVS commits all of them or none. One process per change would cost ≈ 30 ms each, a bundle of
-// 100,000 flows ≈ 1.5 s. The next flow bundle's process is started (and left waiting) while a
-// bundle is applied, so a small update does not wait for a process start; a waiting shell starts
+// 100,000 flows ≈ 1.5 s. The next flow bundle's process is started (and left waiting) shortly
+// after a bundle opens, so a small update does not wait for a process start; a waiting shell starts
 // them (util/launcher.ts), not Node, whose every spawn would block it. With group changes
 // the bundle goes through `ovs-ofctl bundle` (flow and group mods in one transaction).
 import { ExecError, run } from '../util/exec.js';
